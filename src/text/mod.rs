@@ -1,0 +1,30 @@
+//! Stage 1: the text itself — sentence boundaries (and, for the quote stage,
+//! the catalogue of quote marks).
+//!
+//! Why a stage of its own: every later stage works sentence by sentence (NER
+//! packs whole sentences into model windows; quote attribution looks for a cue
+//! in the quote's sentence), so a bad boundary costs twice. News text is full
+//! of traps for naive splitters — "Mr.", "U.S.", "Jonas E. Smith", `"… trap,"
+//! he said.` — and this module knows them.
+
+mod sentences;
+
+pub use sentences::RuleSplitter;
+
+use crate::document::Span;
+
+/// Splits a text into sentences.
+///
+/// Implementations must *tile* the text: every non-whitespace character lies
+/// in exactly one returned span, spans are in order, do not overlap, start and
+/// end on non-whitespace characters and lie on char boundaries.
+///
+/// ```
+/// use saidwho::text::{RuleSplitter, SentenceSplitter};
+/// let spans = RuleSplitter::default().split("Hello there. How are you?");
+/// assert_eq!(spans.len(), 2);
+/// ```
+pub trait SentenceSplitter: Send + Sync {
+    /// Sentence spans of `text`, in order.
+    fn split(&self, text: &str) -> Vec<Span>;
+}
