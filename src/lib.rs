@@ -26,6 +26,7 @@
 
 #![warn(missing_docs)]
 
+pub mod corpus;
 pub mod document;
 pub mod entities;
 mod error;
@@ -36,8 +37,13 @@ pub mod quotes;
 pub mod text;
 
 pub use document::{
-    CharIndex, Document, Entity, EntityId, Label, Mention, MentionKind, Quote, QuoteKind,
-    Sentence, Span, Speaker,
+    CharIndex, Document, Entity, EntityId, Label, Mention, MentionKind, Quote, QuoteKind, Sentence,
+    Span, Speaker,
 };
 pub use error::{Error, Result};
 pub use pipeline::{Pipeline, PipelineConfig};
+
+/// The README's examples, compiled and run as doc tests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;
