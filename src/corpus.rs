@@ -289,3 +289,105 @@ mod tests {
         assert!(c.id.ends_with("in.jsonl:4") && c.text == "C.");
     }
 }
+
+/// Maps `work` over `items` on `threads` threads and hands the results to
+/// `sink` **in input order**, as soon as each next one is ready.
+///
+/// At most `4 × threads` items are in flight at once, so a slow item holds
+/// back memory use, not correctness; `sink` runs on the calling thread, so it
+/// can write to stdout without locking. With `threads <= 1` everything runs
+/// on the calling thread.
+///
+/// ```
+/// use saidwho::corpus::map_ordered;
+/// let mut out = Vec::new();
+/// map_ordered(0..100u64, 4, |x| x * x, |i, y| out.push((i, y)));
+/// assert_eq!(out, (0..100u64).map(|x| (x as usize, x * x)).collect::<Vec<_>>());
+/// ```
+pub fn map_ordered<I, T, R, W, S>(items: I, threads: usize, work: W, mut sink: S)
+where
+    I: IntoIterator<Item = T>,
+    I::IntoIter: Send,
+    T: Send,
+    R: Send,
+    W: Fn(T) -> R + Sync,
+    S: FnMut(usize, R),
+{
+    use std::collections::BTreeMap;
+    use std::sync::{mpsc, Condvar, Mutex};
+
+    if threads <= 1 {
+        for (i, item) in items.into_iter().enumerate() {
+            sink(i, work(item));
+        }
+        return;
+    }
+    let window = 4 * threads;
+    // (source, next index to hand out, next index the sink wants)
+    let state = Mutex::new((items.into_iter().enumerate(), 0usize));
+    let emitted = Mutex::new(0usize);
+    let room = Condvar::new();
+    let (tx, rx) = mpsc::channel::<(usize, R)>();
+    std::thread::scope(|scope| {
+        for _ in 0..threads {
+            let tx = tx.clone();
+            let (state, emitted, room, work) = (&state, &emitted, &room, &work);
+            scope.spawn(move || loop {
+                let (i, item) = {
+                    let mut guard = state.lock().unwrap_or_else(|p| p.into_inner());
+                    // Wait until the item we would take is inside the window.
+                    let mut done = emitted.lock().unwrap_or_else(|p| p.into_inner());
+                    while guard.1 >= *done + window {
+                        done = room.wait(done).unwrap_or_else(|p| p.into_inner());
+                    }
+                    drop(done);
+                    match guard.0.next() {
+                        Some(next) => {
+                            guard.1 += 1;
+                            next
+                        }
+                        None => return,
+                    }
+                };
+                if tx.send((i, work(item))).is_err() {
+                    return;
+                }
+            });
+        }
+        drop(tx);
+        let mut pending = BTreeMap::new();
+        let mut next = 0usize;
+        for (i, r) in rx {
+            pending.insert(i, r);
+            while let Some(r) = pending.remove(&next) {
+                sink(next, r);
+                next += 1;
+                *emitted.lock().unwrap_or_else(|p| p.into_inner()) = next;
+                room.notify_all();
+            }
+        }
+    });
+}
+
+#[cfg(test)]
+mod map_tests {
+    use super::map_ordered;
+
+    #[test]
+    fn order_is_kept_with_uneven_work() {
+        let mut out = Vec::new();
+        map_ordered(
+            0..200u32,
+            3,
+            |x| {
+                if x % 17 == 0 {
+                    std::thread::sleep(std::time::Duration::from_millis(3));
+                }
+                x + 1
+            },
+            |i, y| out.push((i, y)),
+        );
+        assert_eq!(out.len(), 200);
+        assert!(out.iter().all(|&(i, y)| y as usize == i + 1));
+    }
+}
