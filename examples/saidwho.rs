@@ -9,11 +9,14 @@
 //! ```
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
-use saidwho::corpus::{InputFormat, Inputs};
+use indicatif::{ProgressBar, ProgressStyle};
+use saidwho::corpus::{map_ordered, InputFormat, Inputs};
+use saidwho::output::html::HtmlPage;
 use saidwho::output::{DocumentJson, Offsets};
-use saidwho::Pipeline;
-use std::io::Write;
+use saidwho::{Pipeline, PipelineConfig};
+use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
+use std::time::Instant;
 
 #[derive(Parser)]
 #[command(
@@ -30,6 +33,35 @@ struct Cli {
 enum Command {
     /// Split documents into sentences; one JSON line per document.
     Sentences(InputArgs),
+    /// Find entities and quotes (who said what) in documents.
+    Extract(ExtractArgs),
+}
+
+#[derive(Args)]
+struct ExtractArgs {
+    #[command(flatten)]
+    input: InputArgs,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Jsonl)]
+    format: Format,
+    /// Worker threads (default: all cores).
+    #[arg(long)]
+    threads: Option<usize>,
+    /// Skip (and report) documents longer than this many bytes.
+    #[arg(long)]
+    max_bytes: Option<usize>,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Format {
+    /// One JSON document per line (streams; complete lines even if interrupted).
+    Jsonl,
+    /// Pretty-printed JSON, one object per document.
+    Json,
+    /// One line per quote: `id<TAB>speaker → content`.
+    Text,
+    /// One self-contained HTML page for all documents.
+    Html,
 }
 
 #[derive(Args)]
@@ -73,7 +105,106 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Sentences(args) => sentences(&args),
+        Command::Extract(args) => extract(&args),
     }
+}
+
+/// Runs the whole pipeline over every input on all cores, writing results in
+/// input order as they complete.
+fn extract(args: &ExtractArgs) -> ExitCode {
+    let mut config = PipelineConfig::default();
+    if let Some(max) = args.max_bytes {
+        config.max_text_bytes = max;
+    }
+    let pipeline = Pipeline::with_config(config);
+    let threads = args
+        .threads
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+    let offsets = args.input.offsets();
+    let started = Instant::now();
+    let progress = progress_bar();
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    let mut html = (args.format == Format::Html).then(|| HtmlPage::new("saidwho"));
+    let (mut docs, mut quotes, mut entities, mut failed) = (0usize, 0usize, 0usize, 0usize);
+    let mut broken_pipe = false;
+    map_ordered(
+        args.input.inputs(),
+        threads,
+        |input| input.and_then(|doc| Ok((pipeline.analyze(&doc.text)?, doc.id))),
+        |_, result| {
+            progress.inc(1);
+            let (doc, id) = match result {
+                Ok(ok) => ok,
+                Err(e) => {
+                    failed += 1;
+                    progress.suspend(|| eprintln!("saidwho: error: {e}"));
+                    return;
+                }
+            };
+            docs += 1;
+            quotes += doc.quotes.len();
+            entities += doc.entities.len();
+            if broken_pipe {
+                return;
+            }
+            let written = match args.format {
+                Format::Jsonl => {
+                    let json = DocumentJson::new(&id, &doc, offsets);
+                    writeln!(out, "{}", serde_json::to_string(&json).expect("plain data"))
+                }
+                Format::Json => {
+                    let json = DocumentJson::new(&id, &doc, offsets);
+                    writeln!(
+                        out,
+                        "{}",
+                        serde_json::to_string_pretty(&json).expect("plain data")
+                    )
+                }
+                Format::Text => write!(out, "{}", saidwho::output::text::quotes_table(&id, &doc)),
+                Format::Html => {
+                    if let Some(page) = html.as_mut() {
+                        page.add(&id, &doc);
+                    }
+                    Ok(())
+                }
+            };
+            broken_pipe = written.and_then(|_| out.flush()).is_err();
+        },
+    );
+    progress.finish_and_clear();
+    if let Some(page) = html {
+        broken_pipe |= out
+            .write_all(page.finish().as_bytes())
+            .and_then(|_| out.flush())
+            .is_err();
+    }
+    let secs = started.elapsed().as_secs_f64();
+    eprintln!(
+        "saidwho: {docs} articles, {quotes} quotes, {entities} entities, {failed} errors in {secs:.2} s ({:.1} articles/s, {threads} threads)",
+        docs as f64 / secs.max(1e-9)
+    );
+    if failed > 0 || broken_pipe {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+/// A progress bar on stderr when it is a terminal; hidden otherwise.
+fn progress_bar() -> ProgressBar {
+    if !std::io::stderr().is_terminal() {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::new_spinner();
+    bar.set_style(
+        ProgressStyle::with_template(
+            "{spinner} {pos} articles  {per_sec}  {elapsed_precise}  {msg}",
+        )
+        .expect("valid template"),
+    );
+    bar.enable_steady_tick(std::time::Duration::from_millis(200));
+    bar
 }
 
 /// Writes one JSON line per document; reports bad inputs on stderr and goes on.

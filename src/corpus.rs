@@ -81,7 +81,7 @@ enum Pending {
 pub struct Inputs {
     format: InputFormat,
     pending: std::collections::VecDeque<Pending>,
-    lines: Option<(String, usize, Box<dyn BufRead>)>,
+    lines: Option<(String, usize, Box<dyn BufRead + Send>)>,
 }
 
 impl Inputs {
@@ -106,7 +106,7 @@ impl Inputs {
     }
 
     fn open(&mut self, item: Pending) -> Option<Result<InputDoc>> {
-        let (name, reader): (String, Box<dyn Read>) = match item {
+        let (name, reader): (String, Box<dyn Read + Send>) = match item {
             Pending::Stdin => ("-".to_string(), Box::new(std::io::stdin())),
             Pending::Path(path) if path.is_dir() => {
                 return match txt_files(&path) {
@@ -193,7 +193,7 @@ impl Iterator for Inputs {
     }
 }
 
-fn read_text(name: String, mut reader: Box<dyn Read>) -> Result<InputDoc> {
+fn read_text(name: String, mut reader: Box<dyn Read + Send>) -> Result<InputDoc> {
     let mut bytes = Vec::new();
     if let Err(e) = reader.read_to_end(&mut bytes) {
         return Err(Error::Input {

@@ -7,5 +7,6 @@
 
 pub mod html;
 pub mod json;
+pub mod text;
 
 pub use json::{DocumentJson, Offsets};
