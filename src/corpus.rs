@@ -146,7 +146,7 @@ impl Inputs {
                 }
                 Ok(_) => {
                     let line = match std::str::from_utf8(&buf) {
-                        Ok(l) => l.trim(),
+                        Ok(l) => l.trim_ascii(),
                         Err(e) => {
                             return Some(Err(Error::Input {
                                 source_name: name.clone(),
