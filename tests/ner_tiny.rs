@@ -357,3 +357,34 @@ proptest! {
 fn labels_are_the_conll_ones() {
     assert_eq!(tiny("bert").labels().names(), CONLL_LABELS);
 }
+
+#[test]
+fn every_aggregation_gives_whole_word_mentions() {
+    use saidwho::ner::Aggregation;
+    let dir = tempfile::tempdir().unwrap();
+    write_tiny_model(
+        dir.path(),
+        &Tiny {
+            seed: 7,
+            ..Tiny::default()
+        },
+    );
+    let text = "Zelensky’s aides met Медведев in Kiev. The Moscow Times said “no”.";
+    let mut results = Vec::new();
+    for aggregation in [Aggregation::First, Aggregation::Average, Aggregation::Max] {
+        let opts = NerOptions {
+            aggregation,
+            ..NerOptions::default()
+        };
+        let r = TransformerRecognizer::from_dir(dir.path(), &opts).unwrap();
+        let m = r.recognize(text, &sentences(text)).unwrap();
+        check(text, &m);
+        results.push(m);
+    }
+    assert!(results.iter().any(|m| !m.is_empty()));
+    assert_eq!(
+        "average".parse::<Aggregation>().unwrap(),
+        Aggregation::Average
+    );
+    assert!("median".parse::<Aggregation>().is_err());
+}
