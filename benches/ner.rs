@@ -45,13 +45,19 @@ fn bench(c: &mut Criterion) {
     let mut group = c.benchmark_group("ner");
     group.sample_size(10);
     group.throughput(Throughput::Elements(words as u64));
-    for window in [128, 256, 512] {
+    for (window, pack) in [(128, true), (256, true), (512, true), (512, false)] {
         let options = NerOptions {
             window_tokens: window,
+            pack_sentences: pack,
             ..NerOptions::default()
         };
         let ner = TransformerRecognizer::from_dir(&model, &options).expect("model loads");
-        group.bench_function(format!("polnear-dev-4-window-{window}"), |b| {
+        let name = if pack {
+            format!("window-{window}")
+        } else {
+            "one-sentence-per-window".to_string()
+        };
+        group.bench_function(name, |b| {
             b.iter(|| {
                 for (text, sentences) in &docs {
                     ner.recognize(text, sentences).expect("recognize");

@@ -155,10 +155,10 @@ fn predict_words_gives_one_label_per_word() {
             "Zelensky’s",
         ],
         vec![],
-        vec!["x"],
+        vec!["x", "", "New York", " "],
     ];
     let p = r.predict_words(&words).unwrap();
-    assert_eq!(p.iter().map(Vec::len).collect::<Vec<_>>(), [5, 0, 1]);
+    assert_eq!(p.iter().map(Vec::len).collect::<Vec<_>>(), [5, 0, 4]);
     // The zero-width space has no tokens: O.
     assert_eq!(r.labels().names()[p[0][3].class], "O");
 }
