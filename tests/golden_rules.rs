@@ -358,8 +358,43 @@ rule!(
 );
 rule!(
     news_period_quote_curly_cue,
-    "“This is over.” Gen. Smith said, walking away.",
-    ["“This is over.” Gen. Smith said, walking away."]
+    "“This is over.” Gen. Smith said. He left.",
+    ["“This is over.” Gen. Smith said.", "He left."]
+);
+rule!(
+    news_question_quote_cue_comma,
+    "\"Why?\" Smith asked, smiling. Nobody knew.",
+    ["\"Why?\" Smith asked, smiling.", "Nobody knew."]
+);
+// After a period, a cue with a comma introduces the next quotation.
+rule!(
+    news_period_quote_then_cue_of_next_quote,
+    "He is “going to change.” She adds, “What kind of genius loses a billion dollars?”",
+    [
+        "He is “going to change.”",
+        "She adds, “What kind of genius loses a billion dollars?”"
+    ]
+);
+rule!(
+    news_question_quote_then_cue_of_next_quote,
+    "Blumenthal was asked, “Would you have told her?” He answered, “I have no idea.”",
+    [
+        "Blumenthal was asked, “Would you have told her?”",
+        "He answered, “I have no idea.”"
+    ]
+);
+rule!(
+    news_initialism_rt_is_no_title,
+    "Mr. King is not an employee of RT. The network licenses the shows.",
+    [
+        "Mr. King is not an employee of RT.",
+        "The network licenses the shows."
+    ]
+);
+rule!(
+    news_hard_wrap_with_one_word_line,
+    "Editor’s note: Donald Trump regularly\nincites\npolitical violence and is a serial liar.",
+    ["Editor’s note: Donald Trump regularly\nincites\npolitical violence and is a serial liar."]
 );
 rule!(
     news_quote_then_new_sentence_with_said,

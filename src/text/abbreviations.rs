@@ -39,10 +39,10 @@ pub(crate) enum Abbrev {
 
 /// Titles and prefixes: never sentence-final before a capitalised word.
 static TITLES: &[&str] = &[
-    "Messrs", "Mmes", "Mt", "adm", "amb", "asst", "atty", "brig", "capt", "cdr", "cf", "cmdr",
-    "col", "comdr", "cpl", "det", "dr", "drs", "e.g", "ens", "fr", "gen", "gov", "govs", "hon",
-    "i.e", "insp", "lt", "maj", "mlle", "mme", "mr", "mrs", "ms", "msgr", "pres", "prof", "profs",
-    "pvt", "rep", "reps", "rev", "rt", "sen", "sens", "sgt", "spc", "supt", "v", "viz", "vs",
+    "Messrs", "Mmes", "Mt", "Rt", "adm", "amb", "asst", "atty", "brig", "capt", "cdr", "cf",
+    "cmdr", "col", "comdr", "cpl", "det", "dr", "drs", "e.g", "ens", "fr", "gen", "gov", "govs",
+    "hon", "i.e", "insp", "lt", "maj", "mlle", "mme", "mr", "mrs", "ms", "msgr", "pres", "prof",
+    "profs", "pvt", "rep", "reps", "rev", "sen", "sens", "sgt", "spc", "supt", "v", "viz", "vs",
 ];
 
 /// Other abbreviations: sentence-final only before a sentence starter.

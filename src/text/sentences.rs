@@ -213,6 +213,10 @@ fn is_quote(c: char) -> bool {
     matches!(c, '"' | '\'' | '”' | '’' | '“' | '»' | '«' | '›')
 }
 
+fn is_quote_opener(c: char) -> bool {
+    matches!(c, '"' | '\'' | '“' | '‘' | '„' | '‚' | '«' | '»' | '‹')
+}
+
 fn is_bullet(c: char) -> bool {
     matches!(c, '•' | '‣' | '⁃' | '◦' | '▪' | '●')
 }
@@ -597,7 +601,7 @@ impl<'t> Scanner<'t> {
         quoted: bool,
         newline: bool,
     ) -> Verdict {
-        if quoted && !newline && self.cue_follows(n) {
+        if quoted && !newline && self.cue_follows(n, false) {
             return Verdict::Join;
         }
         if k == start + 1 && !newline && self.text.as_bytes().get(start) == Some(&b'!') {
@@ -632,7 +636,7 @@ impl<'t> Scanner<'t> {
         {
             return Verdict::Join;
         }
-        if quoted && self.cue_follows(n) {
+        if quoted && self.cue_follows(n, false) {
             return Verdict::Join;
         }
         if digit {
@@ -672,7 +676,7 @@ impl<'t> Scanner<'t> {
     ) -> Verdict {
         if !closers.is_empty() {
             // A closed quotation or parenthesis: the period is the writer's.
-            if quoted && !newline && self.cue_follows(n) {
+            if quoted && !newline && self.cue_follows(n, true) {
                 return Verdict::Join;
             }
             return if digit && !newline {
@@ -756,7 +760,14 @@ impl<'t> Scanner<'t> {
     /// Rule 4: after a closed quotation, is the next thing a speaker and a
     /// speech verb ending the sentence? `Smith asked.`, `President Vladimir
     /// Putin said on Friday.`, `He continued,`.
-    fn cue_follows(&self, n: usize) -> bool {
+    ///
+    /// `strict` is for a quotation that ends in a period: a writer who meant
+    /// the cue to belong to it would have ended it with a comma, so only a
+    /// cue that ends the sentence (`“It is over.” Smith said.`) joins; a cue
+    /// followed by a comma introduces the next quotation (`“… change.” She
+    /// adds, “What …”`). After `?` and `!` a comma is fine (`"Why?" he
+    /// asked, smiling.`).
+    fn cue_follows(&self, n: usize, strict: bool) -> bool {
         let mut end = (n + 160).min(self.text.len());
         while !self.text.is_char_boundary(end) {
             end -= 1;
@@ -772,8 +783,17 @@ impl<'t> Scanner<'t> {
             let core = w.trim_end_matches(|c: char| !c.is_alphanumeric());
             let tail = &w[core.len()..];
             if idx > 0 && abbr::is_cue_verb(core) {
-                if tail.starts_with(['.', ',', '!', '?', ';', ':']) {
+                if tail.starts_with(['.', '!', '?']) {
                     return true;
+                }
+                if tail.starts_with([',', ';', ':']) {
+                    // `He answered, “I have no idea.”` introduces the next
+                    // quotation rather than closing this one.
+                    let next_quote = words
+                        .get(idx + 1)
+                        .and_then(|w| w.chars().next())
+                        .is_some_and(is_quote_opener);
+                    return !strict && !next_quote;
                 }
                 if !tail.is_empty() {
                     return false;
@@ -842,7 +862,7 @@ impl<'t> Scanner<'t> {
             return run_end;
         }
         let (_, next) = self.skip_openers(run_end);
-        if next.is_some_and(char::is_lowercase) && !self.short_line(run_start) {
+        if next.is_some_and(char::is_lowercase) && !self.heading_line(run_start) {
             // A hard wrap inside a sentence.
             return run_end;
         }
@@ -850,17 +870,28 @@ impl<'t> Scanner<'t> {
         run_end
     }
 
-    /// True when the line ending at `end` has at most two words.
-    fn short_line(&self, end: usize) -> bool {
+    /// True when the line ending at `end` is a heading or a list entry: at
+    /// most two words, and a sentence of its own so far (the sentence began
+    /// on this line). A short line in the middle of a wrapped sentence
+    /// ("regularly⏎incites⏎political violence") is not.
+    fn heading_line(&mut self, end: usize) -> bool {
+        match self.short_line_start(end) {
+            Some(line_start) => self.seg_first() >= line_start,
+            None => false,
+        }
+    }
+
+    /// The start of the line ending at `end` if it has at most two words.
+    fn short_line_start(&self, end: usize) -> Option<usize> {
         let head = self.text.get(..end).unwrap_or("");
         let mut words = 0;
         let mut in_word = false;
         for (p, c) in head.char_indices().rev() {
             if line_breaks(c) > 0 {
-                return true;
+                return Some(p + c.len_utf8());
             }
             if end - p > MAX_WORD {
-                return false;
+                return None;
             }
             if c.is_whitespace() {
                 in_word = false;
@@ -868,11 +899,11 @@ impl<'t> Scanner<'t> {
                 in_word = true;
                 words += 1;
                 if words > 2 {
-                    return false;
+                    return None;
                 }
             }
         }
-        true
+        Some(0)
     }
 }
 
