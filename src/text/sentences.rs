@@ -254,6 +254,34 @@ enum Verdict {
     Boundary(usize),
 }
 
+/// What the scanner found at a run of stops followed by whitespace.
+struct StopRun<'t> {
+    /// First stop.
+    start: usize,
+    /// End of the stops, before the closers.
+    stop_end: usize,
+    /// End of the closers: where a boundary after this run goes.
+    end: usize,
+    /// The closing quotes and brackets after the stops.
+    closers: &'t str,
+    /// Dots in the run (`…` counts three).
+    dots: u32,
+    /// Dots separated by spaces (`. . .`).
+    spaced: bool,
+    /// A space right after the first dot (`word. . . .`).
+    gap_after_first: bool,
+    /// A closing quote is among the closers.
+    quoted: bool,
+    /// The whitespace after the run crosses a line break.
+    newline: bool,
+    /// First non-whitespace position after the run.
+    next: usize,
+    /// The same, past opening quotes and brackets: the next word.
+    word: usize,
+    /// The next word starts with a digit.
+    digit: bool,
+}
+
 /// Longest word looked at before a stop; longer runs of non-space
 /// characters are never abbreviations.
 const MAX_WORD: usize = 64;
@@ -552,8 +580,20 @@ impl<'t> Scanner<'t> {
             return k;
         }
         let (m, next) = self.skip_openers(n);
-        let lower = next.is_some_and(char::is_lowercase);
-        let digit = next.is_some_and(|c| c.is_ascii_digit());
+        let run = StopRun {
+            start,
+            stop_end,
+            end: k,
+            closers,
+            dots,
+            spaced,
+            gap_after_first,
+            quoted,
+            newline,
+            next: n,
+            word: m,
+            digit: next.is_some_and(|c| c.is_ascii_digit()),
+        };
         // Rule 3 comes first: list items "1. ", "2.) ", "a. " whatever follows.
         let single_dot = dots == 1 && first_is_dot && !bang && !full;
         if single_dot && (closers.is_empty() || closers == ")") && !newline {
@@ -565,25 +605,15 @@ impl<'t> Scanner<'t> {
         }
         let verdict = if full {
             Verdict::Boundary(k)
-        } else if lower {
+        } else if next.is_some_and(char::is_lowercase) {
             // Rule 2.
             Verdict::Join
         } else if bang {
-            self.bang_rule(start, k, n, m, quoted, newline)
+            self.bang_rule(&run)
         } else if dots >= 2 || !first_is_dot {
-            self.ellipsis_rule(
-                start,
-                k,
-                n,
-                digit,
-                quoted,
-                newline,
-                dots,
-                spaced,
-                gap_after_first,
-            )
+            self.ellipsis_rule(&run)
         } else {
-            self.period_rule(start, closers, k, n, m, digit, quoted, newline)
+            self.period_rule(&run)
         };
         if let Verdict::Boundary(pos) = verdict {
             self.boundary(pos);
@@ -592,136 +622,100 @@ impl<'t> Scanner<'t> {
     }
 
     /// `!` / `?` before something that is not lower case.
-    fn bang_rule(
-        &mut self,
-        start: usize,
-        k: usize,
-        n: usize,
-        m: usize,
-        quoted: bool,
-        newline: bool,
-    ) -> Verdict {
-        if quoted && !newline && self.cue_follows(n, false) {
+    fn bang_rule(&mut self, run: &StopRun) -> Verdict {
+        if run.quoted && !run.newline && self.cue_follows(run.next, false) {
             return Verdict::Join;
         }
-        if k == start + 1 && !newline && self.text.as_bytes().get(start) == Some(&b'!') {
-            let (_, word) = self.word_before(start);
-            if abbr::is_bang_name(word) && !abbr::is_sentence_starter(self.word_at(m)) {
+        let single_bang =
+            run.end == run.start + 1 && self.text.as_bytes().get(run.start) == Some(&b'!');
+        if single_bang && !run.newline {
+            let (_, word) = self.word_before(run.start);
+            if abbr::is_bang_name(word) && !abbr::is_sentence_starter(self.word_at(run.word)) {
                 return Verdict::Join;
             }
         }
-        Verdict::Boundary(k)
+        Verdict::Boundary(run.end)
     }
 
     /// Two or more dots, or `…`, before something that is not lower case.
-    #[allow(clippy::too_many_arguments)]
-    fn ellipsis_rule(
-        &mut self,
-        start: usize,
-        k: usize,
-        n: usize,
-        digit: bool,
-        quoted: bool,
-        newline: bool,
-        dots: u32,
-        spaced: bool,
-        gap_after_first: bool,
-    ) -> Verdict {
-        if newline {
-            return Verdict::Boundary(k);
+    fn ellipsis_rule(&mut self, run: &StopRun) -> Verdict {
+        if run.newline {
+            return Verdict::Boundary(run.end);
         }
         // "[...]" and "(...)" mark an omission, never a sentence end.
-        if matches!(self.char_before(start), Some('[' | '('))
-            && matches!(self.char_at(self.skip_dots(start)), Some(']' | ')'))
+        if matches!(self.char_before(run.start), Some('[' | '('))
+            && matches!(self.char_at(run.stop_end), Some(']' | ')'))
         {
             return Verdict::Join;
         }
-        if quoted && self.cue_follows(n, false) {
+        if run.quoted && self.cue_follows(run.next, false) {
             return Verdict::Join;
         }
-        if digit {
+        if run.digit {
             return Verdict::Join;
         }
-        let attached = self.char_before(start).is_some_and(|c| !c.is_whitespace());
-        match dots {
-            3 if spaced => Verdict::Join,
-            0..=3 => Verdict::Boundary(k),
-            _ if attached && gap_after_first => Verdict::Boundary(start + 1),
-            _ => Verdict::Boundary(k),
+        let attached = self
+            .char_before(run.start)
+            .is_some_and(|c| !c.is_whitespace());
+        match run.dots {
+            3 if run.spaced => Verdict::Join,
+            0..=3 => Verdict::Boundary(run.end),
+            _ if attached && run.gap_after_first => Verdict::Boundary(run.start + 1),
+            _ => Verdict::Boundary(run.end),
         }
-    }
-
-    /// Position after the stops (no closers) starting at `start`.
-    fn skip_dots(&self, start: usize) -> usize {
-        let rest = self.text.get(start..).unwrap_or("");
-        start
-            + rest
-                .char_indices()
-                .find(|&(_, c)| !matches!(c, '.' | '…' | ' '))
-                .map_or(rest.len(), |(p, _)| p)
     }
 
     /// A single period before something that is not lower case.
-    #[allow(clippy::too_many_arguments)]
-    fn period_rule(
-        &mut self,
-        start: usize,
-        closers: &str,
-        k: usize,
-        n: usize,
-        m: usize,
-        digit: bool,
-        quoted: bool,
-        newline: bool,
-    ) -> Verdict {
-        if !closers.is_empty() {
+    fn period_rule(&mut self, run: &StopRun) -> Verdict {
+        let end = run.end;
+        if !run.closers.is_empty() {
             // A closed quotation or parenthesis: the period is the writer's.
-            if quoted && !newline && self.cue_follows(n, true) {
+            if run.quoted && !run.newline && self.cue_follows(run.next, true) {
                 return Verdict::Join;
             }
-            return if digit && !newline {
+            return if run.digit && !run.newline {
                 Verdict::Join
             } else {
-                Verdict::Boundary(k)
+                Verdict::Boundary(end)
             };
         }
-        let (wstart, word) = self.word_before(start);
+        let (wstart, word) = self.word_before(run.start);
         let class = abbr::classify(word);
-        if newline {
+        if run.newline {
             // Paragraphs beat abbreviations, but not titles ("Mr.⏎Smith").
             return if class == Abbrev::Title {
                 Verdict::Join
             } else {
-                Verdict::Boundary(k)
+                Verdict::Boundary(end)
             };
         }
         match class {
             Abbrev::Title => Verdict::Join,
-            _ if digit => {
+            _ if run.digit => {
                 // "p. 55", "No. 2" — and a plain word before a list item
                 // ("The first item. 2. The second") does end its sentence.
-                if class == Abbrev::No && self.marker_at(m) {
-                    Verdict::Boundary(k)
+                if class == Abbrev::No && self.marker_at(run.word) {
+                    Verdict::Boundary(end)
                 } else {
                     Verdict::Join
                 }
             }
             Abbrev::Time => {
-                let next = self.word_at(m);
+                let next = self.word_at(run.word);
                 if abbr::is_time_follower(next) || self.time_phrase_only(wstart) {
                     Verdict::Join
                 } else {
-                    Verdict::Boundary(k)
+                    Verdict::Boundary(end)
                 }
             }
             Abbrev::Ambiguous => {
-                if abbr::is_sentence_starter(self.word_at(m)) {
-                    Verdict::Boundary(k)
+                if abbr::is_sentence_starter(self.word_at(run.word)) {
+                    Verdict::Boundary(end)
                 } else {
                     Verdict::Join
                 }
             }
-            Abbrev::No => Verdict::Boundary(k),
+            Abbrev::No => Verdict::Boundary(end),
         }
     }
 
