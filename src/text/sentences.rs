@@ -511,7 +511,7 @@ impl<'t> Scanner<'t> {
 
     /// `)` outside a run of stops: "1) The first item 2) The second item".
     fn paren(&mut self, i: usize) -> usize {
-        if self.char_at(i + 1).is_some_and(char::is_whitespace) {
+        if self.char_at(i + 1).is_none_or(char::is_whitespace) {
             if let Some((start, marker)) = self.marker_before(i) {
                 self.list_item(start, marker);
             }
@@ -583,17 +583,23 @@ impl<'t> Scanner<'t> {
         let text = self.text;
         let closers = &text[stop_end..k];
         self.last_stop_end = Some(k);
-        // 3. What follows.
-        let Some(after) = self.char_at(k) else {
-            self.boundary(k);
-            return k;
-        };
-        if !after.is_whitespace() {
+        // 3. What follows. The end of the text counts as whitespace, so that
+        // appending a paragraph never changes how the text before it splits.
+        if self.char_at(k).is_some_and(|c| !c.is_whitespace()) {
             // Rule 1: "1.5", "Jr.'s", "mean...see" — but "。" needs no space.
             if full {
                 self.boundary(k);
             }
             return k;
+        }
+        // Rule 2: list items "1. ", "2.) ", "a. ", whatever follows.
+        let single_dot = dots == 1 && first_is_dot && !bang && !full;
+        if single_dot && (closers.is_empty() || closers == ")") {
+            if let Some((mstart, marker)) = self.marker_before(start) {
+                if self.list_item(mstart, marker) {
+                    return k;
+                }
+            }
         }
         let (n, newline) = self.skip_ws(k);
         if n >= self.text.len() {
@@ -615,19 +621,10 @@ impl<'t> Scanner<'t> {
             word: m,
             digit: next.is_some_and(|c| c.is_ascii_digit()),
         };
-        // Rule 3 comes first: list items "1. ", "2.) ", "a. " whatever follows.
-        let single_dot = dots == 1 && first_is_dot && !bang && !full;
-        if single_dot && (closers.is_empty() || closers == ")") && !newline {
-            if let Some((mstart, marker)) = self.marker_before(start) {
-                if self.list_item(mstart, marker) {
-                    return k;
-                }
-            }
-        }
         let verdict = if full {
             Verdict::Boundary(k)
         } else if next.is_some_and(char::is_lowercase) {
-            // Rule 2.
+            // Rule 3.
             Verdict::Join
         } else if bang {
             self.bang_rule(&run)
@@ -756,7 +753,7 @@ impl<'t> Scanner<'t> {
             Some(b'.' | b')') => p += 1,
             _ => return false,
         }
-        self.char_at(p).is_some_and(char::is_whitespace)
+        self.char_at(p).is_none_or(char::is_whitespace)
     }
 
     /// True when the current sentence, up to `word_start`, is only a short
