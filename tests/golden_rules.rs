@@ -578,3 +578,13 @@ fn crate_doctest_sentence() {
         ["Mr. Smith arrived.", "He spoke."]
     );
 }
+
+#[test]
+fn list_items_at_the_end_of_the_text_split_like_elsewhere() {
+    assert_eq!(split("1) The first item 2)"), ["1) The first item", "2)"]);
+    assert_eq!(split("1. The first item 2."), ["1. The first item", "2."]);
+    assert_eq!(
+        split("1. The first item 2.\n\nNext"),
+        ["1. The first item", "2.", "Next"]
+    );
+}

@@ -161,6 +161,17 @@ proptest! {
     }
 
     #[test]
+    fn text_before_a_blank_line_splits_as_if_alone(a in news_like(), b in news_like()) {
+        // Decisions are local: what follows a blank line cannot change how
+        // the text before it is split.
+        let text = format!("{a}\n\n{b}");
+        let whole = split_and_check(&text)?;
+        let alone = split_and_check(&a)?;
+        let before: Vec<Span> = whole.into_iter().filter(|s| s.end <= a.len()).collect();
+        prop_assert_eq!(before, alone);
+    }
+
+    #[test]
     fn sentences_do_not_depend_on_what_follows_a_paragraph(
         a in news_like(),
         b in news_like(),

@@ -13,12 +13,16 @@
 //! of the Pragmatic Segmenter as well, and it is what [`classify`] and
 //! [`is_sentence_starter`] implement.
 //!
-//! All lists are sorted static slices searched with `binary_search`: no
-//! allocation, no start-up cost, and a unit test keeps them sorted.
+//! All lists are sorted static slices searched with `binary_search`, and a
+//! unit test keeps them sorted. The two abbreviation lists, consulted at
+//! nearly every period, are also turned once into sorted integer keys so
+//! that a look-up compares integers rather than strings.
 //!
 //! Case: an entry written in lower case matches in any case ("co" matches
 //! "co", "Co" and "CO"); an entry with capitals matches only exactly, so the
 //! state "Ill." and the month "Jan." do not swallow "ill." or "jan.".
+
+use std::sync::OnceLock;
 
 /// How a word before a period behaves.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -354,25 +358,68 @@ static CUE_VERBS: &[&str] = &[
 /// end.
 static BANG_NAMES: &[&str] = &["Jeopardy", "Yahoo"];
 
-/// Looks `word` up in `list` exactly, then (for lower-case entries) case
-/// insensitively.
-fn lookup(list: &[&str], word: &str) -> bool {
-    if list.binary_search(&word).is_ok() {
-        return true;
+/// Longest entry of [`TITLES`] and [`AMBIGUOUS`], in bytes (a test checks;
+/// [`key`] needs at most 7).
+const MAX_LISTED_LEN: usize = 6;
+
+/// A word list as sorted 64-bit keys (length in the top byte, bytes below),
+/// built on first use. Comparing integers is much cheaper than `memcmp` on
+/// short strings, and this look-up runs at nearly every period.
+struct Keys {
+    /// Entries with capitals: they match exactly.
+    exact: Vec<u64>,
+    /// Lower-case entries: they match in any case (keys ASCII-folded).
+    folded: Vec<u64>,
+}
+
+/// The key of a word of at most 7 bytes, ASCII-folded to lower case when
+/// `fold`.
+fn key(bytes: &[u8], fold: bool) -> Option<u64> {
+    if bytes.len() > 7 {
+        return None;
     }
-    // Lower-case copy on the stack; abbreviations are short and ASCII.
-    let bytes = word.as_bytes();
-    if bytes.len() > 16 || !bytes.iter().any(u8::is_ascii_uppercase) {
-        return false;
+    let mut k = (bytes.len() as u64) << 56;
+    for (i, &b) in bytes.iter().enumerate() {
+        let b = if fold { b.to_ascii_lowercase() } else { b };
+        k |= u64::from(b) << (8 * i);
     }
-    let mut buf = [0u8; 16];
-    for (d, s) in buf.iter_mut().zip(bytes) {
-        *d = s.to_ascii_lowercase();
+    Some(k)
+}
+
+impl Keys {
+    fn new(list: &[&str]) -> Keys {
+        let mut exact = Vec::new();
+        let mut folded = Vec::new();
+        for entry in list {
+            let bytes = entry.as_bytes();
+            if bytes.iter().any(u8::is_ascii_uppercase) {
+                exact.extend(key(bytes, false));
+            } else {
+                folded.extend(key(bytes, true));
+            }
+        }
+        exact.sort_unstable();
+        folded.sort_unstable();
+        Keys { exact, folded }
     }
-    match std::str::from_utf8(&buf[..bytes.len()]) {
-        Ok(lower) => list.binary_search(&lower).is_ok(),
-        Err(_) => false,
+
+    fn contains(&self, word: &str) -> bool {
+        let bytes = word.as_bytes();
+        let (Some(exact), Some(folded)) = (key(bytes, false), key(bytes, true)) else {
+            return false;
+        };
+        self.exact.binary_search(&exact).is_ok() || self.folded.binary_search(&folded).is_ok()
     }
+}
+
+fn title_keys() -> &'static Keys {
+    static KEYS: OnceLock<Keys> = OnceLock::new();
+    KEYS.get_or_init(|| Keys::new(TITLES))
+}
+
+fn ambiguous_keys() -> &'static Keys {
+    static KEYS: OnceLock<Keys> = OnceLock::new();
+    KEYS.get_or_init(|| Keys::new(AMBIGUOUS))
 }
 
 /// Classifies the word that stands right before a period (without the
@@ -381,10 +428,16 @@ pub(crate) fn classify(word: &str) -> Abbrev {
     if word.is_empty() || word.len() > 16 {
         return Abbrev::No;
     }
-    if lookup(TITLES, word) {
+    // Fast path for the common case, a plain word: no listed abbreviation
+    // is longer than six bytes, and dotted ones contain a period.
+    let dotted = word.contains('.');
+    if word.len() > MAX_LISTED_LEN && !dotted {
+        return Abbrev::No;
+    }
+    if title_keys().contains(word) {
         return Abbrev::Title;
     }
-    if lookup(AMBIGUOUS, word) {
+    if ambiguous_keys().contains(word) {
         return Abbrev::Ambiguous;
     }
     let mut chars = word.chars();
@@ -396,7 +449,7 @@ pub(crate) fn classify(word: &str) -> Abbrev {
             Abbrev::No
         };
     }
-    if word.contains('.') && is_dotted_abbreviation(word) {
+    if dotted && is_dotted_abbreviation(word) {
         if word.eq_ignore_ascii_case("a.m") || word.eq_ignore_ascii_case("p.m") {
             return Abbrev::Time;
         }
@@ -458,6 +511,12 @@ mod tests {
                 assert!(pair[0] < pair[1], "{:?} >= {:?}", pair[0], pair[1]);
             }
         }
+    }
+
+    #[test]
+    fn max_listed_len_is_right() {
+        let longest = TITLES.iter().chain(AMBIGUOUS).map(|w| w.len()).max();
+        assert_eq!(longest, Some(MAX_LISTED_LEN));
     }
 
     #[test]

@@ -1,13 +1,5 @@
-//! Rule-based sentence splitting for news text.
-//!
-//! # What it does
-//!
-//! [`RuleSplitter`] cuts a text into sentence spans that *tile* it: every
-//! non-whitespace character lies in exactly one span, spans are in order,
-//! never overlap, are trimmed of whitespace and lie on char boundaries. It
-//! works on any input — empty, all whitespace, control characters, NUL,
-//! 10 MB without a single space — in time linear in the input, and never
-//! panics.
+//! Rule-based sentence splitting for news text: the implementation of
+//! [`RuleSplitter`], whose documentation lists the rules.
 //!
 //! # Why a scanner of its own, and not UAX #29 plus patches
 //!
@@ -16,73 +8,33 @@
 //! followed by a lower-case word is no boundary ("Were Jane and co. at the
 //! party?"), a period between digits or letters is no boundary ("1.5",
 //! "example.com", "U.S.A"), and closing quotes and brackets after the stop
-//! belong to the sentence before. Everything else UAX #29 decides is wrong
-//! for news: it breaks after "Mr." and "U.S." before a capital, after every
-//! single newline, after "Yahoo!", and inside `"Is it?" she asked`. Patching
-//! its output means undoing most of its decisions, and running its state
-//! machine costs more than the rest of the work. So the splitter scans the
-//! bytes itself: ordinary bytes are skipped with one table look-up, and only
-//! at the few interesting characters (`.` `!` `?` `…`, full-width stops,
-//! line breaks, `)` and bullets) does it look a bounded distance back and
-//! ahead and decide. Every look is bounded (a word is at most 64 bytes, a
-//! speech-verb look-ahead at most 160) or consumes what it reads, which is
-//! what makes the whole pass linear.
+//! belong to the sentence before. Almost everything else UAX #29 decides is
+//! wrong for news: it breaks after "Mr." and "U.S." before a capital, after
+//! every single line break, after "Yahoo!", and inside `"Is it?" Smith
+//! asked.` Patching its output means undoing most of its decisions, and
+//! running its state machine costs more than all the rest of the work.
 //!
-//! # The rules, in the order they are tried
+//! So the splitter scans the bytes itself. Ordinary bytes are skipped with
+//! one table look-up each; only at the few interesting characters (`.` `!`
+//! `?` `…`, full-width stops, line breaks, `)` and bullets) does it stop,
+//! look a short distance back and ahead, and decide.
 //!
-//! At a run of stops (`.`, `!`, `?`, `…`, spaced `. . .`), with the closing
-//! quotes and brackets after it:
+//! # Why it is linear
 //!
-//! 1. Not followed by whitespace: no boundary ("1.5", "Jr.'s", "mean...see"),
-//!    except after a full-width stop (`。`), which needs no space.
-//! 2. The next word starts with a lower-case letter: no boundary ("Yahoo! in
-//!    the", `"This is great." she said`, "a.m. on").
-//! 3. A numbered or lettered list item ("1.", "2.)", "a.", "3)") at the start
-//!    of a sentence is no boundary; the next item of the same list starts a
-//!    new sentence even without a stop before it ("1) The first item 2) The
-//!    second item").
-//! 4. A quotation that ends in a stop and is followed by its speaker and a
-//!    speech verb stays one sentence with them: `"Is it?" Smith asked.` — the
-//!    quote stage needs the cue in the quote's sentence.
-//! 5. `!` and `?`: a boundary (but "Yahoo! Finance" is a name).
-//! 6. Ellipses follow the MLA convention: three spaced dots `. . .` mark an
-//!    omission inside a sentence, four (`. . . .`, `....`) end one, and
-//!    `word. . . . Next` ends the sentence after the first period; an
-//!    unspaced `...` or `…` before a capital ends a sentence (informal
-//!    trailing off); `[...]` never does.
-//! 7. A single period: titles ("Mr.", "Gen.", "Mt.") never end a sentence
-//!    before a name; other abbreviations ("Inc.", "U.S.", "Jan.", "E.") end
-//!    one only before a typical sentence opener ("It", "The", "How");
-//!    "a.m."/"p.m." end one unless a day or time zone follows ("6 p.m.
-//!    Friday") or the sentence is only a time phrase so far ("At 5 a.m.");
-//!    before a number the period is no boundary ("p. 55", "No. 2",
-//!    "Sept. 11"); any other word ends the sentence.
+//! Every look is either bounded — the word before a stop is at most 64
+//! bytes, a speech-verb look-ahead at most 160, a list marker at most 3
+//! digits — or consumes what it reads: a run of stops, closers or
+//! whitespace is handled once as a whole and scanning resumes after it. The
+//! one look that is neither, finding where the current sentence's text
+//! starts, is cached per sentence. So the work is a constant number of
+//! passes over the input, whatever it holds (10 MB of `.`, of `)`, of line
+//! breaks, or of one word).
 //!
-//! At line breaks:
+//! # Why it cannot panic
 //!
-//! * A blank line (`\n\s*\n`, or U+2029, or a form feed) always ends a
-//!   sentence.
-//! * A single line break after a line that ends in a stop was already
-//!   decided by the stop's rules, except that a break before a capital ends
-//!   the sentence after any abbreviation but a title (paragraphs beat
-//!   abbreviations: "… imposed by the U.S.⏎Russian officials said …").
-//! * A single line break after a line *without* a stop ends the sentence
-//!   when the next line starts with anything but a lower-case letter: in news
-//!   text each line is a paragraph and headlines have no final stop. Before
-//!   a lower-case letter it is a hard wrap inside a sentence ("It was a
-//!   cold⏎night in the city.") — unless the line before has at most two
-//!   words, which makes it a heading or a list entry ("features⏎contact
-//!   manager"), not a wrapped sentence.
-//!
-//! # News first
-//!
-//! Where the Golden Rules of the Pragmatic Segmenter and news text disagree,
-//! news wins, and the difference is documented here: a single line break
-//! before a capital is a boundary (hard-wrapped text such as PDF extractions
-//! will be cut at such line ends), and a period before a number is never a
-//! boundary ("in 2015. 2016 was" stays one sentence, because "No. 2" and
-//! "Sept. 11" are far more common in news than a sentence opening with a
-//! digit, which style guides forbid).
+//! All text access goes through `str::get` (which checks char boundaries)
+//! or through positions the scanner itself found on char boundaries; spans
+//! are cut only at such positions and trimmed with `str::trim`.
 
 use super::abbreviations::{self as abbr, Abbrev};
 use super::SentenceSplitter;
@@ -91,20 +43,89 @@ use crate::document::Span;
 /// The default sentence splitter: news-oriented rules for abbreviations,
 /// initials, numbers, lists, ellipses, quotations and line breaks.
 ///
-/// See the [module documentation](self) for the rules and why they are what
-/// they are.
+/// The spans it returns *tile* the text: every non-whitespace character
+/// lies in exactly one span; spans are in order, never overlap, are trimmed
+/// of whitespace and lie on char boundaries. It works on any input — empty,
+/// all whitespace, control characters, NUL, 10 MB without a space or a
+/// stop — in time linear in the input, and never panics.
 ///
 /// ```
 /// use saidwho::text::{RuleSplitter, SentenceSplitter};
 ///
-/// let text = "\"Is it?\" she asked. Mr. Smith works for the U.S. Government.";
+/// let text = "\"Is it?\" Smith asked. Mr. Smith works for the U.S. Government.";
 /// let spans = RuleSplitter::default().split(text);
 /// let sentences: Vec<&str> = spans.iter().map(|s| s.text(text)).collect();
 /// assert_eq!(
 ///     sentences,
-///     ["\"Is it?\" she asked.", "Mr. Smith works for the U.S. Government."]
+///     ["\"Is it?\" Smith asked.", "Mr. Smith works for the U.S. Government."]
 /// );
 /// ```
+///
+/// # The rules, in the order they are tried
+///
+/// At a run of stops (`.`, `!`, `?`, `…`, spaced `. . .`) together with the
+/// closing quotes and brackets after it (which belong to the sentence
+/// before, straight or curly, `”` `’` `»` `)` `]` …):
+///
+/// 1. Not followed by whitespace: no boundary ("1.5", "Jr.'s",
+///    "mean...see", "Jane.Doe@example.com"), except after a full-width stop
+///    (`。`), which needs no space.
+/// 2. A numbered or lettered list item ("1.", "2.)", "a.", "3)") at the
+///    start of a sentence is no boundary; the next item of the same list
+///    starts a new sentence even without a stop before it ("1) The first
+///    item 2) The second item").
+/// 3. The next word starts with a lower-case letter: no boundary ("Yahoo! in
+///    the", `"This is great." she said`, "U.S. officials").
+/// 4. A quotation that ends in a stop and is followed by its speaker and a
+///    speech verb stays one sentence with them: `"Is it?" Smith asked.` —
+///    the quote stage needs the cue in the quote's sentence. After a period
+///    the cue must end the sentence (`“It is over.” Smith said.`), because a
+///    writer who meant the cue to belong to the quote would have used a
+///    comma; and a cue that introduces the next quotation (`He answered, “I
+///    have no idea.”`) never joins the one before.
+/// 5. `!` and `?`: a boundary (but "Yahoo! Finance" is a name).
+/// 6. Ellipses follow the MLA convention: three spaced dots `. . .` mark an
+///    omission inside a sentence; four (`. . . .`, `....`) end one, and in
+///    `word. . . . Next` the sentence ends after the first period, the
+///    ellipsis opening the next; an unspaced `...` or `…` before a capital
+///    ends a sentence (informal trailing off); `[...]` never does.
+/// 7. A single period: titles ("Mr.", "Gen.", "Gov.", "Mt.") never end a
+///    sentence before a name; before a number the period is no boundary
+///    ("p. 55", "No. 2", "Sept. 11", "Jan. 5"); "a.m."/"p.m." end a sentence
+///    unless a day or time zone follows ("6 p.m. Friday") or the sentence is
+///    only a time phrase so far ("At 5 a.m. Mr. Smith went …"); other
+///    abbreviations ("Inc.", "Co.", "U.S.", "Calif.", the initial "E.") end
+///    one only before a typical sentence opener ("It", "The", "How"), so
+///    "the U.S. Government" and "Jonas E. Smith" stay whole while "the U.S.
+///    How about you?" splits; any other word ends the sentence.
+///
+/// At line breaks:
+///
+/// * A blank line (`\n\s*\n`, or U+2029, or a form feed) always ends a
+///   sentence.
+/// * A single line break after a line that ends in a stop was decided by
+///   the stop's rules, except that a break before anything but a lower-case
+///   letter ends the sentence after any abbreviation but a title:
+///   paragraphs beat abbreviations ("… imposed by the U.S.⏎Russian
+///   officials said …"), but "Mr.⏎Smith" stays whole.
+/// * A single line break after a line *without* a stop ends the sentence
+///   when the next line starts with anything but a lower-case letter: in
+///   news text each line is usually a paragraph, and headlines have no final
+///   stop. Before a lower-case letter it is a hard wrap inside a sentence
+///   ("It was a cold⏎night in the city.") — unless the line before has at
+///   most two words and began the sentence, which makes it a heading or a
+///   list entry ("features⏎contact manager").
+///
+/// # News first
+///
+/// The splitter passes all 48 English Golden Rules of the Pragmatic
+/// Segmenter (pySBD's expected splits). Where those rules and news text
+/// pull apart, news wins, and the choices are these: a single line break
+/// before a capital is a boundary, so hard-wrapped text (PDF extractions)
+/// is cut at such line ends; and a period before a number is never a
+/// boundary ("in 2015. 2016 was" stays one sentence), because "No. 2" and
+/// "Sept. 11" are far more common in news than a sentence opening with a
+/// digit, which style guides forbid.
 #[derive(Debug, Clone, Default)]
 pub struct RuleSplitter {}
 
@@ -490,7 +511,7 @@ impl<'t> Scanner<'t> {
 
     /// `)` outside a run of stops: "1) The first item 2) The second item".
     fn paren(&mut self, i: usize) -> usize {
-        if self.char_at(i + 1).is_some_and(char::is_whitespace) {
+        if self.char_at(i + 1).is_none_or(char::is_whitespace) {
             if let Some((start, marker)) = self.marker_before(i) {
                 self.list_item(start, marker);
             }
@@ -562,17 +583,23 @@ impl<'t> Scanner<'t> {
         let text = self.text;
         let closers = &text[stop_end..k];
         self.last_stop_end = Some(k);
-        // 3. What follows.
-        let Some(after) = self.char_at(k) else {
-            self.boundary(k);
-            return k;
-        };
-        if !after.is_whitespace() {
+        // 3. What follows. The end of the text counts as whitespace, so that
+        // appending a paragraph never changes how the text before it splits.
+        if self.char_at(k).is_some_and(|c| !c.is_whitespace()) {
             // Rule 1: "1.5", "Jr.'s", "mean...see" — but "。" needs no space.
             if full {
                 self.boundary(k);
             }
             return k;
+        }
+        // Rule 2: list items "1. ", "2.) ", "a. ", whatever follows.
+        let single_dot = dots == 1 && first_is_dot && !bang && !full;
+        if single_dot && (closers.is_empty() || closers == ")") {
+            if let Some((mstart, marker)) = self.marker_before(start) {
+                if self.list_item(mstart, marker) {
+                    return k;
+                }
+            }
         }
         let (n, newline) = self.skip_ws(k);
         if n >= self.text.len() {
@@ -594,19 +621,10 @@ impl<'t> Scanner<'t> {
             word: m,
             digit: next.is_some_and(|c| c.is_ascii_digit()),
         };
-        // Rule 3 comes first: list items "1. ", "2.) ", "a. " whatever follows.
-        let single_dot = dots == 1 && first_is_dot && !bang && !full;
-        if single_dot && (closers.is_empty() || closers == ")") && !newline {
-            if let Some((mstart, marker)) = self.marker_before(start) {
-                if self.list_item(mstart, marker) {
-                    return k;
-                }
-            }
-        }
         let verdict = if full {
             Verdict::Boundary(k)
         } else if next.is_some_and(char::is_lowercase) {
-            // Rule 2.
+            // Rule 3.
             Verdict::Join
         } else if bang {
             self.bang_rule(&run)
@@ -735,7 +753,7 @@ impl<'t> Scanner<'t> {
             Some(b'.' | b')') => p += 1,
             _ => return false,
         }
-        self.char_at(p).is_some_and(char::is_whitespace)
+        self.char_at(p).is_none_or(char::is_whitespace)
     }
 
     /// True when the current sentence, up to `word_start`, is only a short
@@ -772,7 +790,14 @@ impl<'t> Scanner<'t> {
             Some(p) => (&window[..p], true),
             None => (window, end == self.text.len()),
         };
-        let words: Vec<&str> = window.split_whitespace().take(10).collect();
+        // Up to ten words, on the stack: this runs at every quotation end.
+        let mut buf = [""; 10];
+        let mut count = 0;
+        for (slot, w) in buf.iter_mut().zip(window.split_whitespace()) {
+            *slot = w;
+            count += 1;
+        }
+        let words = &buf[..count];
         for (idx, w) in words.iter().enumerate().take(8) {
             let core = w.trim_end_matches(|c: char| !c.is_alphanumeric());
             let tail = &w[core.len()..];
