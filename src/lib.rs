@@ -36,8 +36,8 @@ pub mod quotes;
 pub mod text;
 
 pub use document::{
-    CharIndex, Document, Entity, EntityId, Label, Mention, MentionKind, Quote, QuoteKind,
-    Sentence, Span, Speaker,
+    CharIndex, Document, Entity, EntityId, Label, Mention, MentionKind, Quote, QuoteKind, Sentence,
+    Span, Speaker,
 };
 pub use error::{Error, Result};
 pub use pipeline::{Pipeline, PipelineConfig};
