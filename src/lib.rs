@@ -29,6 +29,7 @@
 pub mod document;
 pub mod entities;
 mod error;
+pub mod eval;
 pub mod ner;
 pub mod output;
 mod pipeline;

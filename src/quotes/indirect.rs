@@ -1,0 +1,563 @@
+//! Cue-driven attribution: reported speech (`X said (that) CLAUSE`,
+//! `CLAUSE, X said`, `According to X, CLAUSE`), direct quotes introduced or
+//! followed by a cue (`X wrote, "…"`, `"…," he said, "…"`), and mixed quotes.
+//!
+//! Why these shapes: without a parser, the clause that a cue governs is found
+//! from the cue's position in its attribution unit. A cue with its subject at
+//! the end of the unit (`…, the ministry said on Friday.`) governs what comes
+//! before the comma; a cue followed by `that`, a colon or a clause governs
+//! what follows, up to the end of the unit or a clause break (`;`, `, adding`).
+//! Each cue is tried against these shapes in a fixed order — quotation after
+//! the cue, content before the cue, inverted `said X`, content after the cue —
+//! and the first that fits wins. Every search is bounded to the unit, so the
+//! whole pass stays linear in the text.
+
+use super::cues::{lookup, CueWord, NOT_BEFORE, NOUN_CUES};
+use super::direct::Region;
+use super::speaker::{lower, np_after, subject_before};
+use super::tokens::{Tok, TokKind};
+use crate::document::Span;
+
+/// A quote found by a cue rule, before speaker linking.
+#[derive(Debug, Clone)]
+pub(crate) struct Cand {
+    /// Content as token ranges `a..b` (exclusive end).
+    pub content: Vec<(usize, usize)>,
+    /// The cue.
+    pub cue: Span,
+    /// The speaker phrase as a byte span, if any.
+    pub np: Option<Span>,
+    /// The speaker is the subject of the previous cue in the unit (`, adding`).
+    pub inherit: bool,
+}
+
+/// Words that start an adverbial between the cue and its content (`said on
+/// Friday that`, `told reporters in a statement:`).
+const ADVERBIAL_STARTS: &[&str] = &[
+    "on",
+    "in",
+    "at",
+    "during",
+    "last",
+    "this",
+    "earlier",
+    "yesterday",
+    "today",
+    "tonight",
+    "via",
+    "through",
+    "late",
+    "early",
+    "monday",
+    "tuesday",
+    "wednesday",
+    "thursday",
+    "friday",
+    "saturday",
+    "sunday",
+    "recently",
+    "again",
+    "also",
+    "repeatedly",
+    "publicly",
+    "privately",
+    "to",
+    "after",
+    "before",
+    "when",
+    "while",
+    "as",
+    "from",
+    "with",
+    "over",
+    "shortly",
+    "later",
+    "previously",
+    "once",
+    "twice",
+    "sunday's",
+    "about",
+    "of",
+];
+
+/// Participles and markers that end a forward content (`…, adding that`).
+fn is_clause_break(text: &str, toks: &[Tok], k: usize, b: usize) -> bool {
+    match toks[k].kind {
+        TokKind::Punct(';') => true,
+        TokKind::Punct(',') => {
+            let Some(n) = toks.get(k + 1).filter(|_| k + 1 < b) else {
+                return false;
+            };
+            if !n.is_word() {
+                return false;
+            }
+            let w = lower(text, n);
+            if w == "according" {
+                return true;
+            }
+            lookup(n.span.text(text)).is_some_and(|c| c.participle && !c.weak)
+        }
+        _ => false,
+    }
+}
+
+/// Shared context of one extraction.
+pub(crate) struct Ctx<'a> {
+    pub text: &'a str,
+    pub toks: &'a [Tok],
+    pub regions: &'a [Region],
+    pub region_of: &'a [Option<usize>],
+}
+
+impl Ctx<'_> {
+    fn word(&self, k: usize) -> String {
+        lower(self.text, &self.toks[k])
+    }
+    fn is_word(&self, k: usize, w: &str) -> bool {
+        self.toks
+            .get(k)
+            .is_some_and(|t| t.is_word() && t.span.text(self.text).eq_ignore_ascii_case(w))
+    }
+    fn punct(&self, k: usize) -> Option<char> {
+        match self.toks.get(k)?.kind {
+            TokKind::Punct(c) => Some(c),
+            _ => None,
+        }
+    }
+    /// The real region whose opening mark is token `k`.
+    fn region_opening(&self, k: usize) -> Option<usize> {
+        let r = self.region_of.get(k).copied().flatten()?;
+        (self.regions[r].q.open == self.toks[k].span).then_some(r)
+    }
+    /// The region whose closing mark is token `k`.
+    fn region_closing(&self, k: usize) -> Option<usize> {
+        let r = self.region_of.get(k).copied().flatten()?;
+        (self.regions[r].q.close == Some(self.toks[k].span)).then_some(r)
+    }
+    /// Last token index of region `r` (its closing mark or last word), given
+    /// its opening token `k`.
+    fn region_end_tok(&self, k: usize, r: usize) -> usize {
+        let mut j = k;
+        while j + 1 < self.toks.len() && self.region_of[j + 1] == Some(r) {
+            j += 1;
+        }
+        j
+    }
+    fn span(&self, a: usize, b_incl: usize) -> Span {
+        Span::new(self.toks[a].span.start, self.toks[b_incl].span.end)
+    }
+    fn has_word(&self, a: usize, b: usize) -> bool {
+        (a..b).any(|k| self.toks[k].is_word())
+    }
+}
+
+/// Skips an adverbial chunk after a cue (`on Friday`, `in a statement`,
+/// `to reporters`) when it ends at punctuation or `that` within 8 tokens.
+/// Returns the index after the chunk, or `j` unchanged.
+fn skip_adverbial(ctx: &Ctx, j: usize, b: usize) -> usize {
+    if j >= b || !ctx.toks[j].is_word() {
+        return j;
+    }
+    let w = ctx.word(j);
+    let adverb = ADVERBIAL_STARTS.contains(&w.as_str()) || (w.ends_with("ly") && w.len() > 4);
+    if !adverb {
+        return j;
+    }
+    let mut k = j;
+    while k < b && k - j < 8 {
+        let t = &ctx.toks[k];
+        if !t.is_word() || ctx.word(k) == "that" {
+            return k;
+        }
+        if k > j && lookup(t.span.text(ctx.text)).is_some() {
+            return j;
+        }
+        k += 1;
+    }
+    if k == b {
+        k
+    } else {
+        j
+    }
+}
+
+/// Where the content after a cue starts: after a `that`, an object (for
+/// `tell`), adverbials, a comma or a colon.
+fn content_start(ctx: &Ctx, cue_end: usize, b: usize, cw: Option<CueWord>) -> usize {
+    let mut j = cue_end;
+    if cw.is_some_and(|c| c.object) {
+        // told reporters (on Friday) that …
+        let mut found = None;
+        let mut k = j;
+        while k < b && k - j < 7 {
+            if ctx.is_word(k, "that") || matches!(ctx.punct(k), Some(',' | ':')) {
+                found = Some(k + 1);
+                break;
+            }
+            if ctx.region_opening(k).is_some() {
+                found = Some(k);
+                break;
+            }
+            k += 1;
+        }
+        j = match found {
+            Some(f) => f,
+            None => {
+                // Skip one object word or a capitalised name.
+                let mut k = j;
+                if k < b && ctx.toks[k].is_word() {
+                    k += 1;
+                    while k < b && k - j < 4 && ctx.toks[k].is_word() && is_cap(ctx, k) {
+                        k += 1;
+                    }
+                }
+                k
+            }
+        };
+    }
+    for _ in 0..4 {
+        if j >= b {
+            break;
+        }
+        if ctx.is_word(j, "that") {
+            return j + 1;
+        }
+        if matches!(ctx.punct(j), Some(',' | ':' | '—' | '–')) {
+            j += 1;
+            continue;
+        }
+        let k = skip_adverbial(ctx, j, b);
+        if k == j {
+            break;
+        }
+        j = k;
+    }
+    j
+}
+
+fn is_cap(ctx: &Ctx, k: usize) -> bool {
+    ctx.toks[k]
+        .span
+        .text(ctx.text)
+        .chars()
+        .next()
+        .is_some_and(char::is_uppercase)
+}
+
+/// End (exclusive) of a forward content starting at `j`: the unit end or a
+/// clause break.
+fn content_end(ctx: &Ctx, j: usize, b: usize) -> usize {
+    let mut k = j;
+    while k < b {
+        if ctx.region_of[k].is_none() && is_clause_break(ctx.text, ctx.toks, k, b) {
+            return k;
+        }
+        k += 1;
+    }
+    b
+}
+
+/// Trims trailing punctuation outside regions from a token range.
+fn trim_range(ctx: &Ctx, a: usize, mut b: usize) -> (usize, usize) {
+    let mut a = a;
+    while a < b
+        && ctx.region_of[a].is_none()
+        && !ctx.toks[a].is_word()
+        && !matches!(ctx.punct(a), Some('$' | '(' | '#'))
+    {
+        a += 1;
+    }
+    while b > a
+        && ctx.region_of[b - 1].is_none()
+        && !ctx.toks[b - 1].is_word()
+        && !matches!(ctx.punct(b - 1), Some(')' | '%' | '?' | '!'))
+    {
+        b -= 1;
+    }
+    (a, b)
+}
+
+/// After a cue (and its speaker) at token `k`: `, "…"` or `: "…"` or `"…"`
+/// opening a real region: the region's opening token.
+fn region_follows(ctx: &Ctx, k: usize, b: usize) -> Option<usize> {
+    let mut k = k;
+    if matches!(ctx.punct(k), Some(',' | ':' | '—')) {
+        k += 1;
+    }
+    if k >= b {
+        return None;
+    }
+    let r = ctx.region_opening(k)?;
+    (ctx.regions[r].real || ctx.regions[r].words >= 1).then_some(k)
+}
+
+/// Finds the cue quotes of the unit `a..b`. `next_unit` is the start of the
+/// following unit (for `X said:` at a paragraph end).
+pub(crate) fn unit_quotes(
+    ctx: &Ctx,
+    a: usize,
+    b: usize,
+    next: Option<(usize, usize)>,
+    out: &mut Vec<Cand>,
+) {
+    let mut cursor = a; // backward contents start here
+    let mut prev_np: Option<Span> = None;
+    let mut ti = a;
+    while ti < b {
+        let t = ctx.toks[ti];
+        if !t.is_word() || ctx.region_of[ti].is_some() {
+            ti += 1;
+            continue;
+        }
+        let w = t.span.text(ctx.text);
+        let lw = w.to_lowercase();
+        // according to X / as per X
+        if (lw == "according" && ctx.is_word(ti + 1, "to"))
+            || (lw == "as" && ctx.is_word(ti + 1, "per"))
+        {
+            if let Some(c) = according(ctx, a, b, ti, cursor) {
+                cursor = ti + 2;
+                prev_np = c.np;
+                out.push(c);
+            }
+            ti += 2;
+            continue;
+        }
+        // X's statement that …
+        if NOUN_CUES.contains(&lw.as_str()) && ctx.is_word(ti + 1, "that") && ti > a {
+            let p = ctx.toks[ti - 1];
+            let ps = p.span.text(ctx.text);
+            let poss = ps.ends_with("'s")
+                || ps.ends_with("’s")
+                || matches!(ps.to_lowercase().as_str(), "his" | "her" | "their" | "its");
+            if p.is_word() && poss {
+                let (s, e) = trim_range(ctx, ti + 2, content_end(ctx, ti + 2, b));
+                if ctx.has_word(s, e) {
+                    let np = Span::new(
+                        p.span.start,
+                        p.span.end
+                            - if ps.ends_with('s') && ps.len() > 3 {
+                                ps.len() - ps.trim_end_matches(['s', '\'', '’']).len()
+                            } else {
+                                0
+                            },
+                    );
+                    out.push(Cand {
+                        content: vec![(s, e)],
+                        cue: t.span,
+                        np: Some(np),
+                        inherit: false,
+                    });
+                    prev_np = Some(np);
+                }
+            }
+            ti += 1;
+            continue;
+        }
+        let Some(cw) = lookup(w) else {
+            ti += 1;
+            continue;
+        };
+        if !w.chars().next().is_some_and(char::is_lowercase) {
+            ti += 1;
+            continue;
+        }
+        if ti > a && ctx.toks[ti - 1].is_word() && NOT_BEFORE.contains(&ctx.word(ti - 1).as_str()) {
+            ti += 1;
+            continue;
+        }
+        if let Some(c) = verb_cue(ctx, a, b, ti, cw, cursor, prev_np, next) {
+            cursor = ti + 1;
+            if c.np.is_some() {
+                prev_np = c.np;
+            }
+            out.push(c);
+        }
+        ti += 1;
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn verb_cue(
+    ctx: &Ctx,
+    a: usize,
+    b: usize,
+    ti: usize,
+    cw: CueWord,
+    cursor: usize,
+    prev_np: Option<Span>,
+    next: Option<(usize, usize)>,
+) -> Option<Cand> {
+    let cue = ctx.toks[ti].span;
+    let subj = subject_before(ctx.text, ctx.toks, cursor.max(a), ti);
+    let subj_span = subj.map(|(f, l)| ctx.span(f, l));
+    let before_subj = subj.map(|(f, _)| f).unwrap_or(ti);
+    let comma_before = |k: usize| -> bool {
+        k > a
+            && (matches!(ctx.punct(k - 1), Some(',' | '—' | '?' | '!' | '–'))
+                || ctx.region_closing(k - 1).is_some())
+    };
+    let participle_inherit = subj.is_none() && cw.participle && comma_before(ti);
+    // Tail after the cue: adverbials then punctuation?
+    let mut after = ti + 1;
+    if cw.lemma == "say" || cw.lemma == "add" || cw.lemma == "write" {
+        after = skip_adverbial(ctx, after, b);
+    }
+    let start = content_start(ctx, ti + 1, b, Some(cw));
+
+    // 1. A quotation right after the cue: X wrote, "…" / he said: "…"
+    let fwd_region = region_follows(ctx, start.saturating_sub(1).max(ti + 1), b)
+        .or_else(|| region_follows(ctx, start, b))
+        .or_else(|| region_follows(ctx, after, b));
+    // 2. Content before the cue: "…," X said. / …, X said on Friday.
+    let backward_ok = |k: usize| -> bool {
+        // k = first token before which the content must end (subject start
+        // or cue for inverted).
+        comma_before(k) && {
+            let (s, e) = trim_range(ctx, cursor.max(a), k);
+            ctx.has_word(s, e)
+        }
+    };
+    let tail_empty = |mut k: usize| -> bool {
+        k = skip_adverbial(ctx, k, b);
+        k >= b
+            || matches!(
+                ctx.punct(k),
+                Some('.' | ',' | ';' | '!' | '?' | ':' | ')' | '—')
+            )
+    };
+    if subj.is_some()
+        && backward_ok(before_subj)
+        && tail_empty(after)
+        && (fwd_region.is_none() || backward_region(ctx, before_subj))
+    {
+        let (s, e) = trim_range(ctx, cursor.max(a), before_subj);
+        let mut content = vec![(s, e)];
+        // Split quote: "A," he said, "B."
+        if backward_region(ctx, before_subj) {
+            if let Some(k) = region_follows(ctx, skip_adverbial(ctx, after, b), b) {
+                let r = ctx.region_of[k].unwrap_or_default();
+                content.push((k, ctx.region_end_tok(k, r) + 1));
+            }
+        }
+        return Some(Cand {
+            content,
+            cue,
+            np: subj_span,
+            inherit: false,
+        });
+    }
+    // 2b. Inverted: "…," said the ministry.
+    if subj.is_none() && comma_before(ti) && !cw.participle {
+        if let Some((f, l)) = np_after(ctx.text, ctx.toks, ti + 1, b, 8) {
+            let end_ok =
+                l + 1 >= b || matches!(ctx.punct(l + 1), Some('.' | ',' | ';' | '!' | '?' | ':'));
+            if end_ok && backward_ok(ti) {
+                let (s, e) = trim_range(ctx, cursor.max(a), ti);
+                let mut content = vec![(s, e)];
+                if backward_region(ctx, ti) {
+                    if let Some(k) = region_follows(ctx, l + 1, b) {
+                        let r = ctx.region_of[k].unwrap_or_default();
+                        content.push((k, ctx.region_end_tok(k, r) + 1));
+                    }
+                }
+                return Some(Cand {
+                    content,
+                    cue,
+                    np: Some(ctx.span(f, l)),
+                    inherit: false,
+                });
+            }
+        }
+    }
+    if subj.is_none() && !participle_inherit {
+        return None;
+    }
+    let np = if participle_inherit {
+        prev_np
+    } else {
+        subj_span
+    };
+    if let Some(k) = fwd_region {
+        let r = ctx.region_of[k].unwrap_or_default();
+        let e = content_end(ctx, k, b);
+        let rend = ctx.region_end_tok(k, r) + 1;
+        let (s, e) = trim_range(ctx, k, e.max(rend));
+        return Some(Cand {
+            content: vec![(s, e)],
+            cue,
+            np,
+            inherit: participle_inherit && np.is_none(),
+        });
+    }
+    // 3. Content after the cue.
+    let e = content_end(ctx, start, b);
+    let (s, e) = trim_range(ctx, start, e);
+    let words = (s..e).filter(|&k| ctx.toks[k].is_word()).count();
+    let had_that = start > ti + 1 && ctx.is_word(start - 1, "that");
+    if words == 0 {
+        // X said: ⏎ "…"
+        if matches!(ctx.punct(b - 1), Some(':')) && start >= b {
+            if let Some((na, nb)) = next {
+                if let Some(r) = ctx.region_opening(na) {
+                    let end = ctx.region_end_tok(na, r) + 1;
+                    return Some(Cand {
+                        content: vec![(na, end.min(nb))],
+                        cue,
+                        np,
+                        inherit: participle_inherit && np.is_none(),
+                    });
+                }
+            }
+        }
+        return None;
+    }
+    if cw.weak && !had_that && words < 4 {
+        return None;
+    }
+    if !had_that && words < 2 {
+        return None;
+    }
+    Some(Cand {
+        content: vec![(s, e)],
+        cue,
+        np,
+        inherit: participle_inherit && np.is_none(),
+    })
+}
+
+/// True when the token before `k` (skipping a comma) closes a region: the
+/// backward content is a quotation.
+fn backward_region(ctx: &Ctx, k: usize) -> bool {
+    let mut j = k;
+    while j > 0 && matches!(ctx.punct(j - 1), Some(',' | '—')) && ctx.region_of[j - 1].is_none() {
+        j -= 1;
+    }
+    j > 0 && ctx.region_closing(j - 1).is_some()
+}
+
+/// `According to X, CLAUSE.` / `CLAUSE, according to X.` / `as per X`.
+fn according(ctx: &Ctx, a: usize, b: usize, ti: usize, cursor: usize) -> Option<Cand> {
+    let cue = ctx.span(ti, ti + 1);
+    let (f, l) = np_after(ctx.text, ctx.toks, ti + 2, b, 10)?;
+    let np = Some(ctx.span(f, l));
+    let mut content = Vec::new();
+    // Text before (from the cursor), when there is any.
+    let (s, e) = trim_range(ctx, cursor.max(a), ti);
+    if ctx.has_word(s, e) {
+        content.push((s, e));
+    }
+    // Text after the phrase, when a comma follows it.
+    if matches!(ctx.punct(l + 1), Some(',')) {
+        let (s2, e2) = trim_range(ctx, l + 2, content_end(ctx, l + 2, b));
+        if ctx.has_word(s2, e2) {
+            content.push((s2, e2));
+        }
+    }
+    (!content.is_empty()).then_some(Cand {
+        content,
+        cue,
+        np,
+        inherit: false,
+    })
+}
