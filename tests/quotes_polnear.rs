@@ -51,3 +51,39 @@ fn polnear_dev_floor() {
     assert!(f1 >= 50.0, "any-overlap F1 {f1:.1} fell below the floor");
     assert!(rep.direct_recall() >= 80.0, "direct recall fell: {rep}");
 }
+
+/// Writes predictions as JSONL (`SAIDWHO_DUMP=FILE`), code-point offsets,
+/// for error analysis next to the gold file.
+#[test]
+#[ignore = "development aid"]
+fn polnear_dump() {
+    use saidwho::CharIndex;
+    let Ok(out) = std::env::var("SAIDWHO_DUMP") else {
+        println!("skipped: SAIDWHO_DUMP not set");
+        return;
+    };
+    let split = std::env::var("SAIDWHO_SPLIT").unwrap_or_else(|_| "dev".into());
+    let Some(path) = data(&split) else { return };
+    let docs = saidwho::eval::quotes::load_jsonl(path).unwrap();
+    let pipeline = Pipeline::new();
+    let mut lines = String::new();
+    for g in &docs {
+        let doc = pipeline.analyze(&g.text).unwrap();
+        let ix = CharIndex::new(&g.text);
+        let quotes: Vec<serde_json::Value> = doc
+            .quotes
+            .iter()
+            .map(|q| {
+                serde_json::json!({
+                    "kind": q.kind,
+                    "content": q.content.iter().map(|s| ix.char_range(*s)).collect::<Vec<_>>(),
+                    "cue": q.cue.map(|s| ix.char_range(s)),
+                    "speaker": q.speaker.as_ref().map(|s| ix.char_range(s.span)),
+                })
+            })
+            .collect();
+        lines.push_str(&serde_json::json!({"doc": g.doc, "quotes": quotes}).to_string());
+        lines.push('\n');
+    }
+    std::fs::write(out, lines).unwrap();
+}

@@ -362,7 +362,12 @@ pub(crate) fn unit_quotes(
             ti += 1;
             continue;
         }
-        if ti > a && ctx.toks[ti - 1].is_word() && NOT_BEFORE.contains(&ctx.word(ti - 1).as_str()) {
+        if ti > a
+            && ctx.toks[ti - 1].is_word()
+            && (NOT_BEFORE.contains(&ctx.word(ti - 1).as_str())
+                || ctx.word(ti - 1).ends_with("'s")
+                || ctx.word(ti - 1).ends_with("’s"))
+        {
             ti += 1;
             continue;
         }
@@ -377,6 +382,14 @@ pub(crate) fn unit_quotes(
     }
 }
 
+/// Words that cannot start a reported clause (`said during a panel`, `says
+/// to reporters`, `continues to lead`).
+const NOT_CLAUSE_START: &[&str] = &[
+    "in", "at", "during", "to", "aboard", "after", "before", "on", "as", "while", "when", "from",
+    "with", "for", "of", "about", "by", "into", "onto", "up", "out", "down", "off", "over",
+    "through", "upon", "under", "against", "without", "within", "so", "and", "or", "but",
+];
+
 #[allow(clippy::too_many_arguments)]
 fn verb_cue(
     ctx: &Ctx,
@@ -389,63 +402,64 @@ fn verb_cue(
     next: Option<(usize, usize)>,
 ) -> Option<Cand> {
     let cue = ctx.toks[ti].span;
-    let subj = subject_before(ctx.text, ctx.toks, cursor.max(a), ti);
-    let subj_span = subj.map(|(f, l)| ctx.span(f, l));
-    let before_subj = subj.map(|(f, _)| f).unwrap_or(ti);
+    let floor = cursor.max(a);
+    let mut subj = subject_before(ctx.text, ctx.toks, floor, ti);
     let comma_before = |k: usize| -> bool {
         k > a
             && (matches!(ctx.punct(k - 1), Some(',' | '—' | '?' | '!' | '–'))
                 || ctx.region_closing(k - 1).is_some())
     };
     let participle_inherit = subj.is_none() && cw.participle && comma_before(ti);
-    // Tail after the cue: adverbials then punctuation?
-    let mut after = ti + 1;
-    if cw.lemma == "say" || cw.lemma == "add" || cw.lemma == "write" {
-        after = skip_adverbial(ctx, after, b);
-    }
+    let after = skip_adverbial(ctx, ti + 1, b);
     let start = content_start(ctx, ti + 1, b, Some(cw));
-
-    // 1. A quotation right after the cue: X wrote, "…" / he said: "…"
-    let fwd_region = region_follows(ctx, start.saturating_sub(1).max(ti + 1), b)
-        .or_else(|| region_follows(ctx, start, b))
-        .or_else(|| region_follows(ctx, after, b));
-    // 2. Content before the cue: "…," X said. / …, X said on Friday.
     let backward_ok = |k: usize| -> bool {
-        // k = first token before which the content must end (subject start
-        // or cue for inverted).
         comma_before(k) && {
-            let (s, e) = trim_range(ctx, cursor.max(a), k);
+            let (s, e) = trim_range(ctx, floor, k);
             ctx.has_word(s, e)
         }
     };
-    let tail_empty = |mut k: usize| -> bool {
-        k = skip_adverbial(ctx, k, b);
+    let tail_empty = |k: usize| -> bool {
+        let k = skip_adverbial(ctx, k, b);
         k >= b
             || matches!(
                 ctx.punct(k),
                 Some('.' | ',' | ';' | '!' | '?' | ':' | ')' | '—')
             )
     };
-    if subj.is_some()
-        && backward_ok(before_subj)
-        && tail_empty(after)
-        && (fwd_region.is_none() || backward_region(ctx, before_subj))
-    {
-        let (s, e) = trim_range(ctx, cursor.max(a), before_subj);
-        let mut content = vec![(s, e)];
-        // Split quote: "A," he said, "B."
-        if backward_region(ctx, before_subj) {
-            if let Some(k) = region_follows(ctx, skip_adverbial(ctx, after, b), b) {
-                let r = ctx.region_of[k].unwrap_or_default();
-                content.push((k, ctx.region_end_tok(k, r) + 1));
+    // 1. A quotation right after the cue: X wrote, "…" / he said: "…"
+    let fwd_region = region_follows(ctx, start.saturating_sub(1).max(ti + 1), b)
+        .or_else(|| region_follows(ctx, start, b))
+        .or_else(|| region_follows(ctx, after, b));
+    // 2. Content before the cue: "…," X said (anything). / …, X said.
+    if let Some((f, _)) = subj {
+        let quoted_before = backward_region(ctx, f);
+        if backward_ok(f) && (quoted_before || (tail_empty(ti + 1) && fwd_region.is_none())) {
+            let (s, e) = trim_range(ctx, floor, f);
+            let mut content = vec![(s, e)];
+            let k = skip_adverbial(ctx, ti + 1, b);
+            if let Some(r) = region_follows(ctx, k, b) {
+                // Split quote: "A," he said, "B."
+                if quoted_before {
+                    let reg = ctx.region_of[r].unwrap_or_default();
+                    content.push((r, ctx.region_end_tok(r, reg) + 1));
+                }
+            } else if !quoted_before
+                && ctx.punct(k) == Some(',')
+                && !is_clause_break(ctx.text, ctx.toks, k, b)
+            {
+                // A, officials said, B.
+                let (s2, e2) = trim_range(ctx, k + 1, content_end(ctx, k + 1, b));
+                if ctx.has_word(s2, e2) {
+                    content.push((s2, e2));
+                }
             }
+            return Some(Cand {
+                content,
+                cue,
+                np: subj.map(|(f, l)| ctx.span(f, l)),
+                inherit: false,
+            });
         }
-        return Some(Cand {
-            content,
-            cue,
-            np: subj_span,
-            inherit: false,
-        });
     }
     // 2b. Inverted: "…," said the ministry.
     if subj.is_none() && comma_before(ti) && !cw.participle {
@@ -453,7 +467,7 @@ fn verb_cue(
             let end_ok =
                 l + 1 >= b || matches!(ctx.punct(l + 1), Some('.' | ',' | ';' | '!' | '?' | ':'));
             if end_ok && backward_ok(ti) {
-                let (s, e) = trim_range(ctx, cursor.max(a), ti);
+                let (s, e) = trim_range(ctx, floor, ti);
                 let mut content = vec![(s, e)];
                 if backward_region(ctx, ti) {
                     if let Some(k) = region_follows(ctx, l + 1, b) {
@@ -470,14 +484,30 @@ fn verb_cue(
             }
         }
     }
+    // 2c. Appositive subject: Tad Devine, a senior adviser, said …
+    if subj.is_none() && !participle_inherit && ti > a + 2 && ctx.punct(ti - 1) == Some(',') {
+        let lo = (ti.saturating_sub(30)).max(floor);
+        let mut k = ti - 2;
+        while k > lo && ctx.punct(k) != Some(',') && ctx.region_of[k].is_none() {
+            k -= 1;
+        }
+        if k > lo && ctx.punct(k) == Some(',') {
+            if let Some((f, l)) = subject_before(ctx.text, ctx.toks, floor, k) {
+                if (f..=l).any(|x| is_cap(ctx, x)) {
+                    subj = Some((f, l));
+                }
+            }
+        }
+    }
     if subj.is_none() && !participle_inherit {
         return None;
     }
     let np = if participle_inherit {
         prev_np
     } else {
-        subj_span
+        subj.map(|(f, l)| ctx.span(f, l))
     };
+    let inherit = participle_inherit && np.is_none();
     if let Some(k) = fwd_region {
         let r = ctx.region_of[k].unwrap_or_default();
         let e = content_end(ctx, k, b);
@@ -487,7 +517,7 @@ fn verb_cue(
             content: vec![(s, e)],
             cue,
             np,
-            inherit: participle_inherit && np.is_none(),
+            inherit,
         });
     }
     // 3. Content after the cue.
@@ -496,20 +526,34 @@ fn verb_cue(
     let words = (s..e).filter(|&k| ctx.toks[k].is_word()).count();
     let had_that = start > ti + 1 && ctx.is_word(start - 1, "that");
     if words == 0 {
-        // X said: ⏎ "…"
-        if matches!(ctx.punct(b - 1), Some(':')) && start >= b {
+        // X said: ⏎ "…" (or an unmarked block quote)
+        if b > 0 && matches!(ctx.punct(b - 1), Some(':')) && start >= b {
             if let Some((na, nb)) = next {
-                if let Some(r) = ctx.region_opening(na) {
-                    let end = ctx.region_end_tok(na, r) + 1;
-                    return Some(Cand {
-                        content: vec![(na, end.min(nb))],
-                        cue,
-                        np,
-                        inherit: participle_inherit && np.is_none(),
-                    });
-                }
+                let end = match ctx.region_opening(na) {
+                    Some(r) => (ctx.region_end_tok(na, r) + 1).min(nb),
+                    None => nb,
+                };
+                return Some(Cand {
+                    content: vec![(na, end)],
+                    cue,
+                    np,
+                    inherit,
+                });
             }
         }
+        return None;
+    }
+    if cw.broad {
+        // The object is the content: called the deal "a disaster".
+        let (s, e) = trim_range(ctx, ti + 1, content_end(ctx, ti + 1, b));
+        return ctx.has_word(s, e).then_some(Cand {
+            content: vec![(s, e)],
+            cue,
+            np,
+            inherit,
+        });
+    }
+    if !had_that && NOT_CLAUSE_START.contains(&ctx.word(s).as_str()) {
         return None;
     }
     if cw.weak && !had_that && words < 4 {
@@ -522,7 +566,7 @@ fn verb_cue(
         content: vec![(s, e)],
         cue,
         np,
-        inherit: participle_inherit && np.is_none(),
+        inherit,
     })
 }
 

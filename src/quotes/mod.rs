@@ -60,6 +60,9 @@ pub struct RuleQuoteExtractor {}
 
 /// How far (bytes) a quote without a cue looks back for a running speaker.
 const RUNNING_WINDOW: usize = 1500;
+/// Largest gap (bytes) between a direct quote and an uncued quotation that
+/// continues it.
+const MERGE_GAP: usize = 300;
 
 impl QuoteExtractor for RuleQuoteExtractor {
     fn extract(&self, text: &str, _sentences: &[Sentence], entities: &[Entity]) -> Vec<Quote> {
@@ -117,6 +120,23 @@ impl QuoteExtractor for RuleQuoteExtractor {
         let mut out = Vec::with_capacity(quotes.len());
         for (mut q, inherit) in quotes {
             let start = q.content.first().map_or(0, |s| s.start);
+            // A quotation with no cue right after a direct or mixed quote
+            // goes on with it ("…," he said. "…") — one attribution.
+            if q.cue.is_none() {
+                if let Some(prev) = out
+                    .last_mut()
+                    .filter(|p: &&mut Quote| p.kind != QuoteKind::Indirect)
+                {
+                    let prev_end = prev.content.last().map_or(0, |s| s.end);
+                    if start >= prev_end && start - prev_end <= MERGE_GAP {
+                        prev.content.extend(q.content);
+                        if let Some(r) = running.as_mut() {
+                            r.1 = prev.content.last().map_or(r.1, |s| s.end);
+                        }
+                        continue;
+                    }
+                }
+            }
             if q.speaker.is_none() && inherit {
                 if let Some((s, end)) = &running {
                     if start.saturating_sub(*end) <= RUNNING_WINDOW {

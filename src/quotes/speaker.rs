@@ -91,6 +91,11 @@ pub(crate) fn lower(text: &str, t: &Tok) -> String {
 
 /// The subject noun phrase before the cue at token `ci`, not before token
 /// `floor`: returns its token range `(first, last_inclusive)`.
+///
+/// Walks back over auxiliaries and adverbs (`has also said`), a
+/// parenthesis (`Warren (D-MA) said`), then collects words up to
+/// punctuation or a clause word. A phrase qualifies when it has a capital, a
+/// pronoun, a determiner, a role noun or a plural head (`technologists`).
 pub(crate) fn subject_before(
     text: &str,
     toks: &[Tok],
@@ -111,6 +116,20 @@ pub(crate) fn subject_before(
             j -= 1;
         } else {
             break;
+        }
+    }
+    // "who said": the relative pronoun is the subject.
+    if j > floor && toks[j - 1].is_word() && lower(text, &toks[j - 1]) == "who" {
+        return Some((j - 1, j - 1));
+    }
+    // Skip a parenthesis: Sen. Elizabeth Warren (D-MA) said.
+    if j > floor && toks[j - 1].is_punct(')') {
+        let mut k = j - 1;
+        while k > floor && j - k < 10 && !toks[k].is_punct('(') {
+            k -= 1;
+        }
+        if toks[k].is_punct('(') && k > floor {
+            j = k;
         }
     }
     if j == floor {
@@ -144,47 +163,38 @@ pub(crate) fn subject_before(
     if first > last || !toks[last].is_word() {
         return None;
     }
-    // Trim leading prepositional junk ("In … ,") is handled by the comma
-    // boundary; trim a leading preposition word itself.
+    // Trim a leading preposition word.
     let mut f = first;
     while f < last
         && matches!(
             lower(text, &toks[f]).as_str(),
-            "of" | "in" | "on" | "to" | "for" | "with" | "by" | "at"
+            "of" | "in" | "on" | "to" | "for" | "with" | "by" | "at" | "even"
         )
     {
         f += 1;
     }
-    // A subject must contain a capitalised word, a pronoun, or a noun after a
-    // determiner; a lone lowercase verb-like word is not a subject.
+    let head = lower(text, &toks[last]);
+    let plural = head.len() > 3
+        && head.ends_with('s')
+        && !head.ends_with("ss")
+        && !head.ends_with("ous")
+        && is_lower(text, &toks[last]);
     let ok = (f..=last).any(|k| {
         let s = toks[k].span.text(text);
         s.chars().next().is_some_and(char::is_uppercase)
             || PRONOUNS.contains(&s.to_lowercase().as_str())
-    }) || (last > f
-        && matches!(
-            lower(text, &toks[f]).as_str(),
-            "the"
-                | "a"
-                | "an"
-                | "some"
-                | "many"
-                | "several"
-                | "his"
-                | "her"
-                | "their"
-                | "its"
-                | "other"
-                | "most"
-                | "two"
-                | "three"
-                | "these"
-                | "those"
-                | "one"
-        ))
-        || (f..=last).any(|k| ROLE_NOUNS.contains(&lower(text, &toks[k]).as_str()));
+            || DETERMINERS.contains(&s.to_lowercase().as_str())
+            || ROLE_NOUNS.contains(&s.to_lowercase().as_str())
+    }) || plural;
     ok.then_some((f, last))
 }
+
+/// Determiners that start a subject noun phrase.
+const DETERMINERS: &[&str] = &[
+    "the", "a", "an", "some", "many", "several", "his", "her", "their", "its", "other", "most",
+    "two", "three", "these", "those", "one", "our", "my", "your", "each", "every", "both", "few",
+    "no", "any", "all",
+];
 
 /// Common nouns that denote speakers without a determiner (`officials said`).
 const ROLE_NOUNS: &[&str] = &[

@@ -134,14 +134,18 @@ fn is_closing_context(c: Option<char>) -> bool {
     }
 }
 
-/// Lists the quote marks of `text`, apostrophes left out.
+/// Lists the candidate quote marks of `text`. Sure apostrophes (`don’t`,
+/// `’90s`, `'em`) are left out; a possessive `voters’` is listed as a
+/// possible closing single mark, which pairing ignores when no single quote
+/// is open.
 ///
 /// ```
 /// use saidwho::text::marks::{scan_marks, MarkRole};
 /// let marks = scan_marks("“Don’t,” the voters’ man said 'yes' in the ’90s.");
 /// let chars: Vec<char> = marks.iter().map(|m| m.ch).collect();
-/// assert_eq!(chars, ['“', '”', '\'', '\'']);
+/// assert_eq!(chars, ['“', '”', '’', '\'', '\'']);
 /// assert_eq!(marks[0].role, MarkRole::Open);
+/// assert_eq!(marks[2].role, MarkRole::Close);
 /// ```
 pub fn scan_marks(text: &str) -> Vec<Mark> {
     let mut out = Vec::new();
