@@ -252,6 +252,40 @@ fn content_end(ctx: &Ctx, j: usize, b: usize) -> usize {
         if ctx.region_of[k].is_none() && is_clause_break(ctx.text, ctx.toks, k, b) {
             return k;
         }
+        // "corrupt," noting that … — the comma sits inside the marks.
+        if k > j && ctx.region_closing(k).is_some() && k + 1 < b {
+            let n = ctx.toks[k + 1];
+            if n.is_word() && lookup(n.span.text(ctx.text)).is_some_and(|c| c.participle && !c.weak)
+            {
+                return k + 1;
+            }
+        }
+        // … and argued that / and said it was …
+        if k > j && ctx.region_of[k].is_none() && matches!(ctx.word(k).as_str(), "and" | "but") {
+            let mut m = k + 1;
+            while m < b
+                && m < k + 3
+                && ctx.toks[m].is_word()
+                && matches!(
+                    ctx.word(m).as_str(),
+                    "also" | "then" | "later" | "has" | "had" | "have"
+                )
+            {
+                m += 1;
+            }
+            if m < b
+                && ctx.toks[m].is_word()
+                && lookup(ctx.toks[m].span.text(ctx.text)).is_some_and(|c| !c.participle)
+                && ctx.toks[m]
+                    .span
+                    .text(ctx.text)
+                    .chars()
+                    .next()
+                    .is_some_and(char::is_lowercase)
+            {
+                return k;
+            }
+        }
         k += 1;
     }
     b
@@ -409,7 +443,22 @@ fn verb_cue(
             && (matches!(ctx.punct(k - 1), Some(',' | '—' | '?' | '!' | '–'))
                 || ctx.region_closing(k - 1).is_some())
     };
-    let participle_inherit = subj.is_none() && cw.participle && comma_before(ti);
+    // A participle is a cue after a comma (`, adding that`) or an auxiliary
+    // (`is saying`); elsewhere it modifies a noun (`a statement explaining`).
+    if cw.participle
+        && !comma_before(ti)
+        && !(ti > a
+            && matches!(
+                ctx.word(ti - 1).as_str(),
+                "is" | "was" | "are" | "were" | "been" | "be" | "am" | "he's" | "she's" | "they're"
+            ))
+    {
+        return None;
+    }
+    let participle_inherit = cw.participle && comma_before(ti);
+    if participle_inherit {
+        subj = None;
+    }
     let after = skip_adverbial(ctx, ti + 1, b);
     let start = content_start(ctx, ti + 1, b, Some(cw));
     let backward_ok = |k: usize| -> bool {
@@ -503,7 +552,7 @@ fn verb_cue(
         return None;
     }
     let np = if participle_inherit {
-        prev_np
+        prev_np.or_else(|| unit_subject(ctx, a, ti))
     } else {
         subj.map(|(f, l)| ctx.span(f, l))
     };
@@ -568,6 +617,33 @@ fn verb_cue(
         np,
         inherit,
     })
+}
+
+/// The subject at the start of a unit, for a participle cue with no cue
+/// before it (`Trump entered the race …, calling them …`): a leading pronoun
+/// or run of capitalised words (with a leading `the`).
+fn unit_subject(ctx: &Ctx, a: usize, ti: usize) -> Option<Span> {
+    let mut k = a;
+    while k < ti && !ctx.toks[k].is_word() {
+        k += 1;
+    }
+    if k >= ti {
+        return None;
+    }
+    let w = ctx.word(k);
+    if matches!(w.as_str(), "he" | "she" | "they" | "it" | "we" | "i") {
+        return Some(ctx.toks[k].span);
+    }
+    let first = k;
+    if w == "the" {
+        k += 1;
+    }
+    let mut last = None;
+    while k < ti && ctx.toks[k].is_word() && is_cap(ctx, k) {
+        last = Some(k);
+        k += 1;
+    }
+    last.map(|l| ctx.span(first, l))
 }
 
 /// True when the token before `k` (skipping a comma) closes a region: the

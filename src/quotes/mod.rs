@@ -63,6 +63,8 @@ const RUNNING_WINDOW: usize = 1500;
 /// Largest gap (bytes) between a direct quote and an uncued quotation that
 /// continues it.
 const MERGE_GAP: usize = 300;
+/// Whether a continuation may start a new paragraph.
+const MERGE_ACROSS_PARAGRAPHS: bool = false;
 
 impl QuoteExtractor for RuleQuoteExtractor {
     fn extract(&self, text: &str, _sentences: &[Sentence], entities: &[Entity]) -> Vec<Quote> {
@@ -128,7 +130,11 @@ impl QuoteExtractor for RuleQuoteExtractor {
                     .filter(|p: &&mut Quote| p.kind != QuoteKind::Indirect)
                 {
                     let prev_end = prev.content.last().map_or(0, |s| s.end);
-                    if start >= prev_end && start - prev_end <= MERGE_GAP {
+                    let gap = text.get(prev_end..start).unwrap_or("\n");
+                    if start >= prev_end
+                        && start - prev_end <= MERGE_GAP
+                        && (MERGE_ACROSS_PARAGRAPHS || !gap.contains('\n'))
+                    {
                         prev.content.extend(q.content);
                         if let Some(r) = running.as_mut() {
                             r.1 = prev.content.last().map_or(r.1, |s| s.end);

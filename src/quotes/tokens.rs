@@ -90,6 +90,13 @@ pub(crate) fn tokenize(text: &str) -> Vec<Tok> {
                 span: Span::new(i, end),
                 kind: TokKind::Word,
             });
+        } else if c == '\'' && it.peek().is_some_and(|&(_, d)| d == '\'') {
+            // '' is one double mark (as in text::marks).
+            it.next();
+            out.push(Tok {
+                span: Span::new(i, i + 2),
+                kind: TokKind::Punct('"'),
+            });
         } else {
             out.push(Tok {
                 span: Span::new(i, i + c.len_utf8()),

@@ -160,6 +160,20 @@ pub fn scan_marks(text: &str) -> Vec<Mark> {
             style,
             role,
         };
+        // Two straight apostrophes are a double mark (NYT style: ''Yes,'').
+        if c == '\'' && next == Some('\'') {
+            it.next();
+            let after = it.peek().map(|&(_, n)| n);
+            let role = straight_double_role(prev, after);
+            out.push(Mark {
+                span: Span::new(i, i + 2),
+                ch: '"',
+                style: MarkStyle::Double,
+                role,
+            });
+            prev = Some('\'');
+            continue;
+        }
         let m = match c {
             '“' => Some(mark(MarkStyle::Double, MarkRole::Open)),
             '„' => Some(mark(MarkStyle::Double, MarkRole::Open)),
@@ -168,16 +182,7 @@ pub fn scan_marks(text: &str) -> Vec<Mark> {
             '»' => Some(mark(MarkStyle::Guillemet, MarkRole::Close)),
             '‹' => Some(mark(MarkStyle::SingleGuillemet, MarkRole::Open)),
             '›' => Some(mark(MarkStyle::SingleGuillemet, MarkRole::Close)),
-            '"' => {
-                let open = is_opening_context(prev) && !next.is_none_or(char::is_whitespace);
-                let close = is_closing_context(next) && !prev.is_none_or(char::is_whitespace);
-                let role = match (open, close) {
-                    (true, false) => MarkRole::Open,
-                    (false, true) => MarkRole::Close,
-                    _ => MarkRole::Either,
-                };
-                Some(mark(MarkStyle::Double, role))
-            }
+            '"' => Some(mark(MarkStyle::Double, straight_double_role(prev, next))),
             '‘' | '‚' => {
                 if next.is_some_and(|n| n.is_ascii_digit())
                     || prev.is_some_and(char::is_alphanumeric)
@@ -198,6 +203,18 @@ pub fn scan_marks(text: &str) -> Vec<Mark> {
         prev = Some(c);
     }
     out
+}
+
+/// A straight double mark opens when left-flanking, closes when
+/// right-flanking, and is undecided otherwise.
+fn straight_double_role(prev: Option<char>, next: Option<char>) -> MarkRole {
+    let open = is_opening_context(prev) && !next.is_none_or(char::is_whitespace);
+    let close = is_closing_context(next) && !prev.is_none_or(char::is_whitespace);
+    match (open, close) {
+        (true, false) => MarkRole::Open,
+        (false, true) => MarkRole::Close,
+        _ => MarkRole::Either,
+    }
 }
 
 /// `’` and `'`: apostrophe (None), or a single quote mark.
@@ -418,6 +435,14 @@ mod tests {
         assert_eq!(
             parts(t),
             [["Don't touch the voters' money from the '90s 'til 'em,"]]
+        );
+    }
+
+    #[test]
+    fn doubled_apostrophes_are_a_double_mark() {
+        assert_eq!(
+            parts("''Get a sense of it,'' he said."),
+            [["Get a sense of it,"]]
         );
     }
 
