@@ -23,8 +23,8 @@ use crate::document::Span;
 pub(crate) struct Cand {
     /// Content as token ranges `a..b` (exclusive end).
     pub content: Vec<(usize, usize)>,
-    /// The cue.
-    pub cue: Span,
+    /// The cue (none for an uncued fragment).
+    pub cue: Option<Span>,
     /// The speaker phrase as a byte span, if any.
     pub np: Option<Span>,
     /// The speaker is the subject of the previous cue in the unit (`, adding`).
@@ -378,7 +378,7 @@ pub(crate) fn unit_quotes(
                     );
                     out.push(Cand {
                         content: vec![(s, e)],
-                        cue: t.span,
+                        cue: Some(t.span),
                         np: Some(np),
                         inherit: false,
                     });
@@ -504,7 +504,7 @@ fn verb_cue(
             }
             return Some(Cand {
                 content,
-                cue,
+                cue: Some(cue),
                 np: subj.map(|(f, l)| ctx.span(f, l)),
                 inherit: false,
             });
@@ -526,7 +526,7 @@ fn verb_cue(
                 }
                 return Some(Cand {
                     content,
-                    cue,
+                    cue: Some(cue),
                     np: Some(ctx.span(f, l)),
                     inherit: false,
                 });
@@ -564,7 +564,7 @@ fn verb_cue(
         let (s, e) = trim_range(ctx, k, e.max(rend));
         return Some(Cand {
             content: vec![(s, e)],
-            cue,
+            cue: Some(cue),
             np,
             inherit,
         });
@@ -584,7 +584,7 @@ fn verb_cue(
                 };
                 return Some(Cand {
                     content: vec![(na, end)],
-                    cue,
+                    cue: Some(cue),
                     np,
                     inherit,
                 });
@@ -597,7 +597,7 @@ fn verb_cue(
         let (s, e) = trim_range(ctx, ti + 1, content_end(ctx, ti + 1, b));
         return ctx.has_word(s, e).then_some(Cand {
             content: vec![(s, e)],
-            cue,
+            cue: Some(cue),
             np,
             inherit,
         });
@@ -613,9 +613,39 @@ fn verb_cue(
     }
     Some(Cand {
         content: vec![(s, e)],
-        cue,
+        cue: Some(cue),
         np,
         inherit,
+    })
+}
+
+/// A quoted fragment no cue claimed, inside a writer's sentence (`Carson
+/// pronounced the name "Hamas" as if …`): reported as a mixed quote of its
+/// clause, attributed to the sentence's subject, without a cue. `k` is the
+/// region's opening token, `a..b` its unit.
+pub(crate) fn fragment(ctx: &Ctx, a: usize, b: usize, k: usize) -> Option<Cand> {
+    let r = ctx.region_opening(k)?;
+    let np = unit_subject(ctx, a, k)?;
+    let end_tok = ctx.region_end_tok(k, r);
+    let mut s = k;
+    while s > a
+        && ctx.toks[s - 1].span.start >= np.end
+        && (ctx.region_of[s - 1].is_some()
+            || !matches!(ctx.punct(s - 1), Some(';' | ',' | ':' | '—' | '(')))
+    {
+        s -= 1;
+    }
+    let e = content_end(ctx, end_tok + 1, b);
+    let mut e2 = end_tok + 1;
+    while e2 < e && !matches!(ctx.punct(e2), Some(',' | ';' | '.' | ':' | '—')) {
+        e2 += 1;
+    }
+    let (s, e) = trim_range(ctx, s, e2);
+    (s < e).then_some(Cand {
+        content: vec![(s, e)],
+        cue: None,
+        np: Some(np),
+        inherit: false,
     })
 }
 
@@ -676,7 +706,7 @@ fn according(ctx: &Ctx, a: usize, b: usize, ti: usize, cursor: usize) -> Option<
     }
     (!content.is_empty()).then_some(Cand {
         content,
-        cue,
+        cue: Some(cue),
         np,
         inherit: false,
     })

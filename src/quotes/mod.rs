@@ -96,11 +96,42 @@ impl QuoteExtractor for RuleQuoteExtractor {
                 Quote {
                     kind,
                     content,
-                    cue: Some(c.cue),
+                    cue: c.cue,
                     speaker,
                 },
                 c.inherit,
             ));
+        }
+        // Quoted fragments in a writer's sentence: mixed quotes of their
+        // clause (PolNeAR attributes them to the sentence's subject).
+        let mut ui = 0;
+        for (k, t) in toks.iter().enumerate() {
+            let Some(r) = region_of[k] else { continue };
+            if used[r] || regions[r].q.open != t.span || direct::standalone(text, &regions[r]) {
+                continue;
+            }
+            while ui < units.len() && units[ui].1 <= k {
+                ui += 1;
+            }
+            let Some(&(a, b)) = units.get(ui) else { break };
+            if let Some(c) = indirect::fragment(&ctx, a, b, k) {
+                if let Some((kind, content)) = build_content(&ctx, &c.content, &mut used) {
+                    let speaker = c.np.map(|np| speaker::link(text, np, &index));
+                    quotes.push((
+                        Quote {
+                            kind: if kind == QuoteKind::Indirect {
+                                QuoteKind::Mixed
+                            } else {
+                                kind
+                            },
+                            content,
+                            cue: None,
+                            speaker,
+                        },
+                        false,
+                    ));
+                }
+            }
         }
         for (r, reg) in regions.iter().enumerate() {
             if !used[r] && direct::standalone(text, reg) {
