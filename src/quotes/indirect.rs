@@ -399,6 +399,7 @@ pub(crate) fn unit_quotes(
         if ti > a
             && ctx.toks[ti - 1].is_word()
             && (NOT_BEFORE.contains(&ctx.word(ti - 1).as_str())
+                || ctx.word(ti - 1).starts_with(|c: char| c.is_ascii_digit())
                 || ctx.word(ti - 1).ends_with("'s")
                 || ctx.word(ti - 1).ends_with("’s"))
         {
@@ -475,6 +476,26 @@ fn verb_cue(
                 Some('.' | ',' | ';' | '!' | '?' | ':' | ')' | '—')
             )
     };
+    // 0. Appositive subject: Tad Devine, a senior adviser, said …
+    if subj.is_none()
+        && !participle_inherit
+        && ti > a + 2
+        && ctx.punct(ti - 1) == Some(',')
+        && !backward_region(ctx, ti)
+    {
+        let lo = (ti.saturating_sub(30)).max(floor);
+        let mut k = ti - 2;
+        while k > lo && ctx.punct(k) != Some(',') && ctx.region_of[k].is_none() {
+            k -= 1;
+        }
+        if k > lo && ctx.punct(k) == Some(',') {
+            if let Some((f, l)) = subject_before(ctx.text, ctx.toks, floor, k) {
+                if (f..=l).any(|x| is_cap(ctx, x)) {
+                    subj = Some((f, l));
+                }
+            }
+        }
+    }
     // 1. A quotation right after the cue: X wrote, "…" / he said: "…"
     let fwd_region = region_follows(ctx, start.saturating_sub(1).max(ti + 1), b)
         .or_else(|| region_follows(ctx, start, b))
@@ -530,21 +551,6 @@ fn verb_cue(
                     np: Some(ctx.span(f, l)),
                     inherit: false,
                 });
-            }
-        }
-    }
-    // 2c. Appositive subject: Tad Devine, a senior adviser, said …
-    if subj.is_none() && !participle_inherit && ti > a + 2 && ctx.punct(ti - 1) == Some(',') {
-        let lo = (ti.saturating_sub(30)).max(floor);
-        let mut k = ti - 2;
-        while k > lo && ctx.punct(k) != Some(',') && ctx.region_of[k].is_none() {
-            k -= 1;
-        }
-        if k > lo && ctx.punct(k) == Some(',') {
-            if let Some((f, l)) = subject_before(ctx.text, ctx.toks, floor, k) {
-                if (f..=l).any(|x| is_cap(ctx, x)) {
-                    subj = Some((f, l));
-                }
             }
         }
     }
@@ -625,11 +631,12 @@ fn verb_cue(
 /// region's opening token, `a..b` its unit.
 pub(crate) fn fragment(ctx: &Ctx, a: usize, b: usize, k: usize) -> Option<Cand> {
     let r = ctx.region_opening(k)?;
-    let np = unit_subject(ctx, a, k)?;
+    let np = unit_subject(ctx, a, k);
+    let floor = np.map_or(0, |np| np.end);
     let end_tok = ctx.region_end_tok(k, r);
     let mut s = k;
     while s > a
-        && ctx.toks[s - 1].span.start >= np.end
+        && ctx.toks[s - 1].span.start >= floor
         && (ctx.region_of[s - 1].is_some()
             || !matches!(ctx.punct(s - 1), Some(';' | ',' | ':' | '—' | '(')))
     {
@@ -644,15 +651,85 @@ pub(crate) fn fragment(ctx: &Ctx, a: usize, b: usize, k: usize) -> Option<Cand> 
     (s < e).then_some(Cand {
         content: vec![(s, e)],
         cue: None,
-        np: Some(np),
+        np,
         inherit: false,
     })
 }
 
+/// Capitalised sentence openers that are not subjects.
+const LEADING_FUNCTION_WORDS: &[&str] = &[
+    "in",
+    "under",
+    "last",
+    "between",
+    "there",
+    "and",
+    "but",
+    "so",
+    "yet",
+    "after",
+    "when",
+    "while",
+    "if",
+    "as",
+    "for",
+    "with",
+    "on",
+    "at",
+    "by",
+    "from",
+    "since",
+    "although",
+    "though",
+    "this",
+    "that",
+    "these",
+    "those",
+    "then",
+    "now",
+    "still",
+    "also",
+    "however",
+    "meanwhile",
+    "during",
+    "before",
+    "despite",
+    "instead",
+    "even",
+    "here",
+    "according",
+    "to",
+    "of",
+    "a",
+    "an",
+    "what",
+    "why",
+    "how",
+    "where",
+    "who",
+    "today",
+    "yesterday",
+    "earlier",
+    "later",
+    "first",
+    "finally",
+    "indeed",
+    "because",
+    "or",
+    "not",
+    "only",
+    "unlike",
+    "like",
+    "over",
+    "until",
+    "amid",
+    "without",
+];
+
 /// The subject at the start of a unit, for a participle cue with no cue
 /// before it (`Trump entered the race …, calling them …`): a leading pronoun
 /// or run of capitalised words (with a leading `the`).
-fn unit_subject(ctx: &Ctx, a: usize, ti: usize) -> Option<Span> {
+pub(crate) fn unit_subject(ctx: &Ctx, a: usize, ti: usize) -> Option<Span> {
     let mut k = a;
     while k < ti && !ctx.toks[k].is_word() {
         k += 1;
@@ -660,7 +737,28 @@ fn unit_subject(ctx: &Ctx, a: usize, ti: usize) -> Option<Span> {
     if k >= ti {
         return None;
     }
-    let w = ctx.word(k);
+    let mut w = ctx.word(k);
+    if LEADING_FUNCTION_WORDS.contains(&w.as_str()) {
+        // "Last year, he …": the subject follows the first comma.
+        let mut c = k;
+        while c < ti && c < k + 8 && ctx.punct(c) != Some(',') {
+            c += 1;
+        }
+        if c >= ti || ctx.punct(c) != Some(',') {
+            return None;
+        }
+        k = c + 1;
+        while k < ti && !ctx.toks[k].is_word() {
+            k += 1;
+        }
+        if k >= ti {
+            return None;
+        }
+        w = ctx.word(k);
+        if LEADING_FUNCTION_WORDS.contains(&w.as_str()) {
+            return None;
+        }
+    }
     if matches!(w.as_str(), "he" | "she" | "they" | "it" | "we" | "i") {
         return Some(ctx.toks[k].span);
     }

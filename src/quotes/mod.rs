@@ -133,18 +133,31 @@ impl QuoteExtractor for RuleQuoteExtractor {
                 }
             }
         }
-        for (r, reg) in regions.iter().enumerate() {
-            if !used[r] && direct::standalone(text, reg) {
-                quotes.push((
-                    Quote {
-                        kind: QuoteKind::Direct,
-                        content: direct::parts(reg),
-                        cue: None,
-                        speaker: None,
-                    },
-                    true,
-                ));
+        let mut ui = 0;
+        for (k, t) in toks.iter().enumerate() {
+            let Some(r) = region_of[k] else { continue };
+            let reg = &regions[r];
+            if used[r] || reg.q.open != t.span || !direct::standalone(text, reg) {
+                continue;
             }
+            while ui < units.len() && units[ui].1 <= k {
+                ui += 1;
+            }
+            // `McConnell delivered a blunt message: "…"` — the sentence's
+            // subject; a quotation opening its sentence inherits instead.
+            let np = units
+                .get(ui)
+                .filter(|&&(a, _)| a < k && toks[a..k].iter().any(|t| t.is_word()))
+                .and_then(|&(a, _)| indirect::unit_subject(&ctx, a, k));
+            quotes.push((
+                Quote {
+                    kind: QuoteKind::Direct,
+                    content: direct::parts(reg),
+                    cue: None,
+                    speaker: np.map(|np| speaker::link(text, np, &index)),
+                },
+                np.is_none(),
+            ));
         }
         quotes.sort_by_key(|(q, _)| q.content.first().map(|s| (s.start, s.end)));
         quotes.dedup_by(|b, a| a.0.content == b.0.content);

@@ -144,6 +144,24 @@ pub(crate) fn units(text: &str, toks: &[Tok], quoted: &[Quoted]) -> Vec<(usize, 
                 }
                 start = i + 1;
             }
+            // A closing mark after sentence punctuation, then a capital:
+            // `… chief." He added` ends the unit after the mark.
+            TokKind::Punct(_)
+                if ri < regions.len()
+                    && t.span.end == regions[ri].end
+                    && closes_sentence(toks, i)
+                    && toks.get(i + 1).is_some_and(|n| {
+                        n.is_word()
+                            && n.span
+                                .text(text)
+                                .chars()
+                                .next()
+                                .is_some_and(char::is_uppercase)
+                    }) =>
+            {
+                out.push((start, i + 1));
+                start = i + 1;
+            }
             TokKind::Punct('.' | '!' | '?') if !inside => {
                 // Absorb closing marks / brackets after the period.
                 let mut j = i + 1;
@@ -186,6 +204,11 @@ pub(crate) fn units(text: &str, toks: &[Tok], quoted: &[Quoted]) -> Vec<(usize, 
         out.push((start, toks.len()));
     }
     out
+}
+
+/// True when token `i` (a closing mark) follows `.`, `!` or `?`.
+fn closes_sentence(toks: &[Tok], i: usize) -> bool {
+    i > 0 && matches!(toks[i - 1].kind, TokKind::Punct('.' | '!' | '?'))
 }
 
 fn is_abbrev_before(text: &str, toks: &[Tok], i: usize) -> bool {
@@ -231,5 +254,9 @@ mod tests {
             .map(|&(a, b)| &t[toks[a].span.start..toks[b - 1].span.end])
             .collect();
         assert_eq!(s, ["“A. B,” he said.", "Mr. Smith left.", "Next"]);
+        let t = "He said “A.” She left.";
+        let toks = tokenize(t);
+        let u = units(t, &toks, &quoted(t));
+        assert_eq!(u.len(), 2);
     }
 }
