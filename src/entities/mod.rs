@@ -155,6 +155,9 @@ fn find_person(
     })
 }
 
+/// How many recent clusters an alias is compared with.
+const MAX_ALIAS_SCAN: usize = 200;
+
 /// An organisation/place cluster for `name`: same form, an acronym of it, or
 /// the same content words (one set inside the other, two words at least).
 fn find_other(
@@ -171,28 +174,34 @@ fn find_other(
     }
     let key = org_key(name);
     let acro = is_acronym(name).then(|| norm_word(name));
-    clusters.iter().enumerate().rev().find_map(|(id, c)| {
-        if c.label != *label {
-            return None;
-        }
-        if let Some(a) = &acro {
-            if acronyms(&c.name).iter().any(|x| x == a) {
-                return Some(id);
+    // The most recent clusters only: keeps the pass linear on huge inputs.
+    clusters
+        .iter()
+        .enumerate()
+        .rev()
+        .take(MAX_ALIAS_SCAN)
+        .find_map(|(id, c)| {
+            if c.label != *label {
+                return None;
             }
-        }
-        if is_acronym(&c.name) {
-            let a = norm_word(&c.name);
-            if acronyms(name).contains(&a) {
-                return Some(id);
+            if let Some(a) = &acro {
+                if acronyms(&c.name).iter().any(|x| x == a) {
+                    return Some(id);
+                }
             }
-        }
-        let (small, big) = if key.len() <= c.org_key.len() {
-            (&key, &c.org_key)
-        } else {
-            (&c.org_key, &key)
-        };
-        (small.len() >= 2 && small.iter().all(|w| big.contains(w))).then_some(id)
-    })
+            if is_acronym(&c.name) {
+                let a = norm_word(&c.name);
+                if acronyms(name).contains(&a) {
+                    return Some(id);
+                }
+            }
+            let (small, big) = if key.len() <= c.org_key.len() {
+                (&key, &c.org_key)
+            } else {
+                (&c.org_key, &key)
+            };
+            (small.len() >= 2 && small.iter().all(|w| big.contains(w))).then_some(id)
+        })
 }
 
 /// The span a mention's entity name covers inside it (re-exported helper for

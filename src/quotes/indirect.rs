@@ -31,6 +31,11 @@ pub(crate) struct Cand {
     pub inherit: bool,
 }
 
+/// Longest content, in tokens, on either side of a cue. Bounds every scan so
+/// that a text with no sentence ends (or thousands of cues in one "unit")
+/// stays linear.
+const MAX_SPAN: usize = 400;
+
 /// Words that start an adverbial between the cue and its content (`said on
 /// Friday that`, `told reporters in a statement:`).
 const ADVERBIAL_STARTS: &[&str] = &[
@@ -137,11 +142,9 @@ impl Ctx<'_> {
     /// Last token index of region `r` (its closing mark or last word), given
     /// its opening token `k`.
     fn region_end_tok(&self, k: usize, r: usize) -> usize {
-        let mut j = k;
-        while j + 1 < self.toks.len() && self.region_of[j + 1] == Some(r) {
-            j += 1;
-        }
-        j
+        let end = self.regions[r].q.outer().end;
+        let j = self.toks.partition_point(|t| t.span.start < end);
+        j.saturating_sub(1).max(k)
     }
     fn span(&self, a: usize, b_incl: usize) -> Span {
         Span::new(self.toks[a].span.start, self.toks[b_incl].span.end)
@@ -247,6 +250,7 @@ fn is_cap(ctx: &Ctx, k: usize) -> bool {
 /// End (exclusive) of a forward content starting at `j`: the unit end or a
 /// clause break.
 fn content_end(ctx: &Ctx, j: usize, b: usize) -> usize {
+    let b = b.min(j + MAX_SPAN);
     let mut k = j;
     while k < b {
         if ctx.region_of[k].is_none() && is_clause_break(ctx.text, ctx.toks, k, b) {
@@ -437,7 +441,7 @@ fn verb_cue(
     next: Option<(usize, usize)>,
 ) -> Option<Cand> {
     let cue = ctx.toks[ti].span;
-    let floor = cursor.max(a);
+    let floor = cursor.max(a).max(ti.saturating_sub(MAX_SPAN));
     let mut subj = subject_before(ctx.text, ctx.toks, floor, ti);
     let comma_before = |k: usize| -> bool {
         k > a
@@ -635,6 +639,7 @@ pub(crate) fn fragment(ctx: &Ctx, a: usize, b: usize, k: usize) -> Option<Cand> 
     let floor = np.map_or(0, |np| np.end);
     let end_tok = ctx.region_end_tok(k, r);
     let mut s = k;
+    let a = a.max(k.saturating_sub(MAX_SPAN));
     while s > a
         && ctx.toks[s - 1].span.start >= floor
         && (ctx.region_of[s - 1].is_some()
@@ -731,10 +736,10 @@ const LEADING_FUNCTION_WORDS: &[&str] = &[
 /// or run of capitalised words (with a leading `the`).
 pub(crate) fn unit_subject(ctx: &Ctx, a: usize, ti: usize) -> Option<Span> {
     let mut k = a;
-    while k < ti && !ctx.toks[k].is_word() {
+    while k < ti && k < a + 8 && !ctx.toks[k].is_word() {
         k += 1;
     }
-    if k >= ti {
+    if k >= ti || !ctx.toks[k].is_word() {
         return None;
     }
     let mut w = ctx.word(k);
@@ -791,7 +796,7 @@ fn according(ctx: &Ctx, a: usize, b: usize, ti: usize, cursor: usize) -> Option<
     let np = Some(ctx.span(f, l));
     let mut content = Vec::new();
     // Text before (from the cursor), when there is any.
-    let (s, e) = trim_range(ctx, cursor.max(a), ti);
+    let (s, e) = trim_range(ctx, cursor.max(a).max(ti.saturating_sub(MAX_SPAN)), ti);
     if ctx.has_word(s, e) {
         content.push((s, e));
     }

@@ -147,7 +147,7 @@ impl QuoteExtractor for RuleQuoteExtractor {
             // subject; a quotation opening its sentence inherits instead.
             let np = units
                 .get(ui)
-                .filter(|&&(a, _)| a < k && toks[a..k].iter().any(|t| t.is_word()))
+                .filter(|&&(a, _)| a < k && toks[a..k].iter().rev().take(64).any(|t| t.is_word()))
                 .and_then(|&(a, _)| indirect::unit_subject(&ctx, a, k));
             quotes.push((
                 Quote {

@@ -104,7 +104,7 @@ pub(crate) fn subject_before(
 ) -> Option<(usize, usize)> {
     let mut j = ci;
     // Skip auxiliaries and adverbs.
-    while j > floor {
+    while j > floor && ci - j < 8 {
         let t = &toks[j - 1];
         if !t.is_word() {
             break;
