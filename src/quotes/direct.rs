@@ -46,9 +46,7 @@ pub(crate) fn regions(text: &str, quoted: Vec<Quoted>) -> Vec<Region> {
         .map(|q| {
             let inner = q.inner().text(text);
             let words = word_count(inner);
-            let ends = inner
-                .trim_end()
-                .ends_with(['.', '!', '?', ',', '…', '—', ':', ';']);
+            let ends = inner.trim_end().ends_with(['.', '!', '?', '…']);
             let real = words >= 4 || (ends && words >= 2 && q.parts.len() == 1);
             Region { q, real, words }
         })

@@ -603,6 +603,33 @@ fn verb_cue(
         return None;
     }
     if cw.broad {
+        // A bare base form is mostly a noun ("weaker demand"): only after a
+        // pronoun or a modal ("we want", "will call").
+        let base = ctx.toks[ti]
+            .span
+            .text(ctx.text)
+            .eq_ignore_ascii_case(cw.lemma);
+        if base
+            && !(ti > a
+                && matches!(
+                    ctx.word(ti - 1).as_str(),
+                    "i" | "we"
+                        | "they"
+                        | "you"
+                        | "who"
+                        | "will"
+                        | "would"
+                        | "to"
+                        | "should"
+                        | "must"
+                        | "did"
+                        | "do"
+                        | "not"
+                        | "also"
+                ))
+        {
+            return None;
+        }
         // The object is the content: called the deal "a disaster".
         let (s, e) = trim_range(ctx, ti + 1, content_end(ctx, ti + 1, b));
         return ctx.has_word(s, e).then_some(Cand {
@@ -792,7 +819,14 @@ fn backward_region(ctx: &Ctx, k: usize) -> bool {
 /// `According to X, CLAUSE.` / `CLAUSE, according to X.` / `as per X`.
 fn according(ctx: &Ctx, a: usize, b: usize, ti: usize, cursor: usize) -> Option<Cand> {
     let cue = ctx.span(ti, ti + 1);
-    let (f, l) = np_after(ctx.text, ctx.toks, ti + 2, b, 10)?;
+    let (f, l) = np_after(ctx.text, ctx.toks, ti + 2, b, 10).or_else(|| {
+        // Any words up to punctuation: "according to analysts at Barclays".
+        let mut k = ti + 2;
+        while k < b && k < ti + 12 && ctx.toks[k].is_word() {
+            k += 1;
+        }
+        (k > ti + 2).then(|| (ti + 2, k - 1))
+    })?;
     let np = Some(ctx.span(f, l));
     let mut content = Vec::new();
     // Text before (from the cursor), when there is any.

@@ -145,9 +145,12 @@ impl QuoteExtractor for RuleQuoteExtractor {
             }
             // `McConnell delivered a blunt message: "…"` — the sentence's
             // subject; a quotation opening its sentence inherits instead.
+            let opens_unit = units
+                .get(ui)
+                .is_none_or(|&(a, _)| !toks[a..k].iter().rev().take(64).any(|t| t.is_word()));
             let np = units
                 .get(ui)
-                .filter(|&&(a, _)| a < k && toks[a..k].iter().rev().take(64).any(|t| t.is_word()))
+                .filter(|_| !opens_unit)
                 .and_then(|&(a, _)| indirect::unit_subject(&ctx, a, k));
             quotes.push((
                 Quote {
@@ -156,7 +159,7 @@ impl QuoteExtractor for RuleQuoteExtractor {
                     cue: None,
                     speaker: np.map(|np| speaker::link(text, np, &index)),
                 },
-                np.is_none(),
+                opens_unit,
             ));
         }
         quotes.sort_by_key(|(q, _)| q.content.first().map(|s| (s.start, s.end)));
