@@ -500,6 +500,26 @@ fn verb_cue(
             }
         }
     }
+    // 0b. Relative clause: a White House official who spoke anonymously
+    // said … — the subject is before "who".
+    if subj.is_none() && !participle_inherit {
+        let lo = ti.saturating_sub(16).max(floor);
+        if let Some(w) = (lo..ti).rev().find(|&k| {
+            ctx.toks[k].is_word()
+                && matches!(ctx.word(k).as_str(), "who" | "which")
+                && ctx.region_of[k].is_none()
+        }) {
+            let clean = (w + 1..ti).all(|k| ctx.toks[k].is_word() || ctx.punct(k) == Some(','));
+            if clean {
+                let w2 = if w > lo && ctx.punct(w - 1) == Some(',') {
+                    w - 1
+                } else {
+                    w
+                };
+                subj = subject_before(ctx.text, ctx.toks, floor, w2);
+            }
+        }
+    }
     // 1. A quotation right after the cue: X wrote, "…" / he said: "…"
     let fwd_region = region_follows(ctx, start.saturating_sub(1).max(ti + 1), b)
         .or_else(|| region_follows(ctx, start, b))
@@ -686,6 +706,20 @@ pub(crate) fn fragment(ctx: &Ctx, a: usize, b: usize, k: usize) -> Option<Cand> 
         np,
         inherit: false,
     })
+}
+
+/// `Jeffrey M. Jones: "…"` / `According to HuffPo: "…"`: a unit made of a
+/// noun phrase and a colon before the quotation names its speaker.
+pub(crate) fn colon_speaker(ctx: &Ctx, a: usize, k: usize) -> Option<Span> {
+    if k == 0 || k <= a || ctx.punct(k - 1) != Some(':') {
+        return None;
+    }
+    let mut s = a;
+    if ctx.is_word(s, "according") && ctx.is_word(s + 1, "to") {
+        s += 2;
+    }
+    let (f, l) = np_after(ctx.text, ctx.toks, s, k - 1, 10)?;
+    (l + 2 == k).then(|| ctx.span(f, l))
 }
 
 /// Capitalised sentence openers that are not subjects.

@@ -148,10 +148,9 @@ impl QuoteExtractor for RuleQuoteExtractor {
             let opens_unit = units
                 .get(ui)
                 .is_none_or(|&(a, _)| !toks[a..k].iter().rev().take(64).any(|t| t.is_word()));
-            let np = units
-                .get(ui)
-                .filter(|_| !opens_unit)
-                .and_then(|&(a, _)| indirect::unit_subject(&ctx, a, k));
+            let np = units.get(ui).filter(|_| !opens_unit).and_then(|&(a, _)| {
+                indirect::colon_speaker(&ctx, a, k).or_else(|| indirect::unit_subject(&ctx, a, k))
+            });
             quotes.push((
                 Quote {
                     kind: QuoteKind::Direct,
