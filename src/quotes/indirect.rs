@@ -719,7 +719,13 @@ pub(crate) fn colon_speaker(ctx: &Ctx, a: usize, k: usize) -> Option<Span> {
         s += 2;
     }
     let (f, l) = np_after(ctx.text, ctx.toks, s, k - 1, 10)?;
-    (l + 2 == k).then(|| ctx.span(f, l))
+    // A name, not a clause: every word capitalised (bar "of", "the").
+    let name = (f..=l).all(|x| {
+        !ctx.toks[x].is_word()
+            || is_cap(ctx, x)
+            || matches!(ctx.word(x).as_str(), "of" | "the" | "for")
+    });
+    (l + 2 == k && name).then(|| ctx.span(f, l))
 }
 
 /// Capitalised sentence openers that are not subjects.
