@@ -30,6 +30,7 @@ pub mod corpus;
 pub mod document;
 pub mod entities;
 mod error;
+pub mod eval;
 pub mod ner;
 pub mod output;
 mod pipeline;

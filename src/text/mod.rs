@@ -8,6 +8,7 @@
 //! he said.` — and this module knows them.
 
 mod abbreviations;
+pub mod marks;
 mod sentences;
 
 pub use sentences::RuleSplitter;
