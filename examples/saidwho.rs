@@ -6,6 +6,7 @@
 //! ```text
 //! cargo run --release --example saidwho -- sentences examples/articles/
 //! cargo run --release --example saidwho -- sentences --jsonl corpus.jsonl --offsets bytes
+//! cargo run --release --example saidwho -- eval-conll dev.txt --model conll03-distilbert-cased
 //! ```
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
@@ -35,6 +36,26 @@ enum Command {
     Sentences(InputArgs),
     /// Find entities and quotes (who said what) in documents.
     Extract(ExtractArgs),
+    /// Evaluate a NER model on a CoNLL-2003 file: entity-level P/R/F1.
+    EvalConll(EvalConllArgs),
+}
+
+#[derive(Args)]
+struct EvalConllArgs {
+    /// CoNLL file: `TOKEN ... TAG` lines (IOB1 or IOB2), blank line between sentences.
+    file: std::path::PathBuf,
+    /// Model name (registry, searched in SAIDWHO_MODELS) or model directory.
+    #[arg(long, default_value = "conll03-distilbert-cased")]
+    model: String,
+    /// Word-level aggregation of sub-word labels: first, average or max.
+    #[arg(long, default_value = "first")]
+    aggregation: String,
+    /// A user models.toml merged over the built-in registry.
+    #[arg(long)]
+    registry: Option<std::path::PathBuf>,
+    /// Skip the sha256 verification of registered model files.
+    #[arg(long)]
+    no_verify: bool,
 }
 
 #[derive(Args)]
@@ -106,6 +127,33 @@ fn main() -> ExitCode {
     match cli.command {
         Command::Sentences(args) => sentences(&args),
         Command::Extract(args) => extract(&args),
+        Command::EvalConll(args) => eval_conll(&args),
+    }
+}
+
+/// Scores a NER model on a CoNLL file and prints the table.
+fn eval_conll(args: &EvalConllArgs) -> ExitCode {
+    let run = || -> saidwho::Result<saidwho::eval::conll::ConllReport> {
+        let options = saidwho::ner::NerOptions {
+            aggregation: args.aggregation.parse()?,
+            registry: args.registry.clone(),
+            verify_checksums: !args.no_verify,
+            ..Default::default()
+        };
+        let ner = saidwho::ner::TransformerRecognizer::from_model(&args.model, &options)?;
+        saidwho::eval::conll::evaluate(&ner, &args.file)
+    };
+    let started = Instant::now();
+    match run() {
+        Ok(report) => {
+            print!("{report}");
+            eprintln!("evaluated in {:.1?}", started.elapsed());
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("saidwho: {e}");
+            ExitCode::FAILURE
+        }
     }
 }
 

@@ -85,6 +85,20 @@ impl Pipeline {
         }
     }
 
+    /// A pipeline with the default stages and the NER model `name_or_dir`:
+    /// a model directory, or a name from the model registry searched in
+    /// `SAIDWHO_MODELS` (see [`crate::ner::Registry`]). Loads with
+    /// [`NerOptions::default`](crate::ner::NerOptions); for other settings
+    /// build a [`TransformerRecognizer`](crate::ner::TransformerRecognizer)
+    /// and pass it to [`with_recognizer`](Pipeline::with_recognizer).
+    pub fn from_model(name_or_dir: &str) -> Result<Self> {
+        let ner = crate::ner::TransformerRecognizer::from_model(
+            name_or_dir,
+            &crate::ner::NerOptions::default(),
+        )?;
+        Ok(Pipeline::new().with_recognizer(ner))
+    }
+
     /// Replaces the sentence splitter.
     pub fn with_splitter(mut self, splitter: impl SentenceSplitter + 'static) -> Self {
         self.splitter = Arc::new(splitter);

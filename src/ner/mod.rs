@@ -1,11 +1,54 @@
 //! Stage 2: named-entity recognition — from text to name mentions.
 //!
 //! A [`Recognizer`] turns a text (and its sentences) into [`Mention`]s. The
-//! transformer recogniser tokenizes, packs sentences into model windows, runs a
-//! backend and decodes the per-token labels into whole-word mentions.
+//! transformer recogniser ([`TransformerRecognizer`]) tokenizes each sentence
+//! with the model's own `tokenizer.json`, packs sentences into model windows,
+//! runs a [`Backend`] and decodes the per-word labels into whole-word
+//! mentions with exact byte spans into the original text.
+//!
+//! Why this shape:
+//!
+//! * **Pure Rust by default.** The [`CandleBackend`] runs BERT and DistilBERT
+//!   checkpoints with candle on the CPU: no libtorch, no Python, no C++
+//!   build. Other engines plug in behind the small [`Backend`] trait.
+//! * **Models are directories, found by name.** A Hugging Face
+//!   token-classification directory (`config.json`, `tokenizer.json`,
+//!   `model.safetensors`) is loaded as is; [`Registry`] (`models.toml`) maps
+//!   names to directories in the `SAIDWHO_MODELS` search path and pins each
+//!   file's sha256. Nothing is ever downloaded.
+//! * **Labels are decoded, not trusted.** [`LabelMap`] understands BIO,
+//!   IOB1 and BIOES/BILOU labels and refuses a map it cannot decode.
+//! * **Any length.** Sentences are packed into windows and over-long ones
+//!   split with overlap, so an article of any length is processed in linear
+//!   time without truncation.
+//!
+//! ```no_run
+//! use saidwho::ner::{NerOptions, TransformerRecognizer};
+//! use saidwho::Pipeline;
+//!
+//! let ner = TransformerRecognizer::from_model("conll03-distilbert-cased", &NerOptions::default())?;
+//! let doc = Pipeline::new().with_recognizer(ner).analyze("Medvedev spoke in Moscow.")?;
+//! # Ok::<(), saidwho::Error>(())
+//! ```
+
+mod backend;
+mod candle;
+mod config;
+mod labels;
+mod registry;
+mod transformer;
 
 use crate::document::{Mention, Sentence};
 use crate::error::Result;
+
+pub use backend::{Backend, Logits};
+pub use candle::CandleBackend;
+pub use config::{Architecture, ModelConfig};
+pub use labels::{chunks, parse_tag, Chunk, LabelMap, LabelScheme, Prefix};
+pub use registry::{
+    search_path_from_env, sha256_hex, BackendKind, ModelEntry, Registry, ResolvedModel, MODELS_ENV,
+};
+pub use transformer::{Aggregation, NerOptions, TextLogits, TransformerRecognizer, WordPrediction};
 
 /// Finds name mentions in a text.
 ///

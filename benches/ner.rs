@@ -1,0 +1,64 @@
+//! NER throughput on PolNeAR dev articles.
+//!
+//! ```text
+//! SAIDWHO_MODELS=/path/to/models SAIDWHO_DATA=/path/to/data cargo bench --bench ner
+//! ```
+//!
+//! Prints tokens per second (whitespace-separated words of the articles) for
+//! a few window sizes. Without the model or data it prints why and exits.
+
+use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+use saidwho::ner::{NerOptions, Recognizer, TransformerRecognizer};
+use saidwho::Pipeline;
+use std::path::PathBuf;
+
+fn env_path(var: &str, child: &str) -> Option<PathBuf> {
+    let value = std::env::var_os(var)?;
+    std::env::split_paths(&value)
+        .map(|p| p.join(child))
+        .find(|p| p.exists())
+}
+
+fn bench(c: &mut Criterion) {
+    let (Some(model), Some(data)) = (
+        env_path("SAIDWHO_MODELS", "conll03-distilbert-cased"),
+        env_path("SAIDWHO_DATA", "polnear/dev.jsonl"),
+    ) else {
+        eprintln!("skipped: set SAIDWHO_MODELS and SAIDWHO_DATA");
+        return;
+    };
+    let texts: Vec<String> = std::fs::read_to_string(&data)
+        .expect("read polnear dev")
+        .lines()
+        .take(4)
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .filter_map(|v| v["text"].as_str().map(str::to_string))
+        .collect();
+    let splitter = Pipeline::new();
+    let docs: Vec<_> = texts
+        .iter()
+        .map(|t| (t.as_str(), splitter.sentences(t).expect("sentences")))
+        .collect();
+    let words: usize = texts.iter().map(|t| t.split_whitespace().count()).sum();
+    let mut group = c.benchmark_group("ner");
+    group.sample_size(10);
+    group.throughput(Throughput::Elements(words as u64));
+    for window in [128, 256, 512] {
+        let options = NerOptions {
+            window_tokens: window,
+            ..NerOptions::default()
+        };
+        let ner = TransformerRecognizer::from_dir(&model, &options).expect("model loads");
+        group.bench_function(format!("polnear-dev-4-window-{window}"), |b| {
+            b.iter(|| {
+                for (text, sentences) in &docs {
+                    ner.recognize(text, sentences).expect("recognize");
+                }
+            })
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);

@@ -1,0 +1,53 @@
+//! The inference backend seam: token ids in, per-token label scores out.
+//!
+//! Everything model-agnostic — tokenizing, packing sentences into windows,
+//! decoding labels into mentions — lives above this trait, so a second
+//! backend (rust-bert/libtorch, ONNX, a remote service) only has to turn id
+//! sequences into logits.
+
+use crate::error::Result;
+
+/// Per-token logits of one sequence: a `tokens × labels` matrix, row-major.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Logits {
+    /// Number of labels (columns).
+    pub num_labels: usize,
+    /// `tokens * num_labels` scores.
+    pub data: Vec<f32>,
+}
+
+impl Logits {
+    /// Number of tokens (rows).
+    pub fn len(&self) -> usize {
+        self.data.len().checked_div(self.num_labels).unwrap_or(0)
+    }
+
+    /// True when there are no rows.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The scores of token `i`.
+    pub fn row(&self, i: usize) -> &[f32] {
+        self.data
+            .get(i * self.num_labels..(i + 1) * self.num_labels)
+            .unwrap_or(&[])
+    }
+}
+
+/// Runs a token-classification model.
+///
+/// Implementations are built once and shared by threads.
+pub trait Backend: Send + Sync {
+    /// The logits of each sequence of `batch`. A sequence holds token ids with
+    /// the special tokens already added, at most [`max_len`](Backend::max_len)
+    /// of them; sequences may differ in length (the backend pads and masks).
+    /// The result has one [`Logits`] per sequence, with one row per token.
+    fn logits(&self, batch: &[&[u32]]) -> Result<Vec<Logits>>;
+
+    /// Number of labels of the classifier head.
+    fn num_labels(&self) -> usize;
+
+    /// Longest sequence the model accepts, special tokens included.
+    fn max_len(&self) -> usize;
+}

@@ -1,0 +1,688 @@
+//! The transformer recogniser: tokenizer → windows → backend → words →
+//! mentions.
+//!
+//! * **Windows.** Each sentence is tokenized on its own (so offsets are
+//!   relative to the sentence and only shifted by its start), then whole
+//!   sentences are packed into windows of at most
+//!   [`NerOptions::window_tokens`] tokens. A sentence longer than a window is
+//!   cut into overlapping segments; each token keeps the prediction of the
+//!   segment where it lies farthest from a cut. Windows are sorted by length
+//!   and batched, so padding is minimal and time is linear in text length.
+//! * **Words.** Labels are assigned to whole words (the tokenizer's
+//!   pre-tokenizer words, which split punctuation: `Zelensky’s` is three
+//!   words), from their sub-word scores as [`Aggregation`] says, like
+//!   `aggregation_strategy` in Hugging Face's pipeline. Mentions therefore
+//!   always start and end at word boundaries.
+//! * **Scores.** A mention's score is the mean, over its words, of the
+//!   probability of each word's chosen label.
+
+use super::backend::{Backend, Logits};
+use super::candle::CandleBackend;
+use super::config::ModelConfig;
+use super::labels::{chunks, LabelMap, LabelScheme};
+use super::registry::{search_path_from_env, sha256_hex, BackendKind, Registry, ResolvedModel};
+use super::Recognizer;
+use crate::document::{Mention, MentionKind, Sentence, Span};
+use crate::error::{Error, Result};
+use std::path::{Path, PathBuf};
+use tokenizers::Tokenizer;
+
+/// How a word's label is chosen from its sub-words' scores.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Aggregation {
+    /// The label of the first sub-word (how the reference model was trained
+    /// and evaluated).
+    #[default]
+    First,
+    /// The best label of the sub-words' mean probabilities.
+    Average,
+    /// The label of the single most confident sub-word.
+    Max,
+}
+
+impl std::str::FromStr for Aggregation {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Self> {
+        match s.to_ascii_lowercase().as_str() {
+            "first" => Ok(Aggregation::First),
+            "average" | "mean" => Ok(Aggregation::Average),
+            "max" => Ok(Aggregation::Max),
+            other => Err(Error::Backend(format!(
+                "unknown aggregation `{other}`; expected first, average or max"
+            ))),
+        }
+    }
+}
+
+/// Settings of a [`TransformerRecognizer`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct NerOptions {
+    /// Longest window fed to the model, special tokens included; capped at
+    /// the model's maximum (512 for BERT). Default 256: windows of a few
+    /// sentences cost less attention than full 512-token windows.
+    pub window_tokens: usize,
+    /// Tokens shared by consecutive segments of a sentence longer than a
+    /// window (capped at half a window). Default 64.
+    pub stride: usize,
+    /// Most tokens (padding included) per forward pass. Default 4096.
+    pub batch_tokens: usize,
+    /// Pack several sentences into one window (faster: fewer special tokens
+    /// and forward passes). When off, each sentence is its own window, like
+    /// models trained on single sentences (CoNLL) were trained. Default true.
+    pub pack_sentences: bool,
+    /// Word-level aggregation of sub-word scores. Default [`Aggregation::First`].
+    pub aggregation: Aggregation,
+    /// Label scheme; `None` takes the registry's or detects it from the labels.
+    pub scheme: Option<LabelScheme>,
+    /// Verify the sha256 of registered files on load. Default true.
+    pub verify_checksums: bool,
+    /// A user registry file merged over the built-in one.
+    pub registry: Option<PathBuf>,
+    /// Model search path; `None` reads `SAIDWHO_MODELS`.
+    pub search_path: Option<Vec<PathBuf>>,
+}
+
+impl Default for NerOptions {
+    fn default() -> Self {
+        NerOptions {
+            window_tokens: 256,
+            stride: 64,
+            batch_tokens: 4096,
+            pack_sentences: true,
+            aggregation: Aggregation::First,
+            scheme: None,
+            verify_checksums: true,
+            registry: None,
+            search_path: None,
+        }
+    }
+}
+
+/// The label a model gives one word.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct WordPrediction {
+    /// Class id (index into [`LabelMap::names`]).
+    pub class: usize,
+    /// Probability of that class, `0.0..=1.0`.
+    pub score: f32,
+}
+
+/// Token ids, byte offsets and logits of one text encoded as one sequence.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TextLogits {
+    /// Token ids, special tokens included.
+    pub ids: Vec<u32>,
+    /// Byte range of each token in the text (`(0, 0)` for special tokens).
+    pub offsets: Vec<(usize, usize)>,
+    /// One row of logits per token.
+    pub logits: Logits,
+}
+
+/// A named-entity recogniser running a transformer token classifier.
+///
+/// Built once, then shared: it is `Send + Sync` and
+/// [`recognize`](Recognizer::recognize) takes `&self`.
+pub struct TransformerRecognizer {
+    tokenizer: Tokenizer,
+    backend: Box<dyn Backend>,
+    labels: LabelMap,
+    options: NerOptions,
+    prefix: Vec<u32>,
+    suffix: Vec<u32>,
+    /// Content tokens per window.
+    cap: usize,
+    outside: usize,
+}
+
+impl std::fmt::Debug for TransformerRecognizer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TransformerRecognizer")
+            .field("labels", &self.labels)
+            .field("options", &self.options)
+            .finish_non_exhaustive()
+    }
+}
+
+/// One tokenized sequence: a sentence (or pre-split word list).
+struct Seq {
+    ids: Vec<u32>,
+    words: Vec<Option<u32>>,
+    offsets: Vec<(usize, usize)>,
+}
+
+/// Tokens `start..end` of sequence `seq`.
+#[derive(Clone, Copy)]
+struct Segment {
+    seq: usize,
+    start: usize,
+    end: usize,
+}
+
+/// A word: its tokens `first..=last` and its label.
+struct Word {
+    id: u32,
+    first: usize,
+    last: usize,
+    pred: WordPrediction,
+}
+
+impl TransformerRecognizer {
+    /// Loads a model by name (looked up in the registry and the search path)
+    /// or from a directory; see [`Registry::resolve`](super::Registry::resolve).
+    pub fn from_model(name_or_dir: &str, options: &NerOptions) -> Result<Self> {
+        let mut registry = Registry::builtin()?;
+        if let Some(path) = &options.registry {
+            registry.merge(Registry::load(path)?);
+        }
+        let search = options
+            .search_path
+            .clone()
+            .unwrap_or_else(search_path_from_env);
+        let resolved = registry.resolve(name_or_dir, &search)?;
+        Self::from_resolved(&resolved, options)
+    }
+
+    /// Loads the model in directory `dir` (`config.json`, `tokenizer.json`,
+    /// `model.safetensors`), without checksums.
+    pub fn from_dir(dir: impl AsRef<Path>, options: &NerOptions) -> Result<Self> {
+        Self::from_resolved(
+            &ResolvedModel {
+                dir: dir.as_ref().to_path_buf(),
+                entry: None,
+            },
+            options,
+        )
+    }
+
+    /// Loads a resolved model, verifying its registered checksums unless
+    /// [`NerOptions::verify_checksums`] is off.
+    pub fn from_resolved(model: &ResolvedModel, options: &NerOptions) -> Result<Self> {
+        let entry = model.entry.as_ref();
+        if let Some(e) = entry {
+            if e.backend != BackendKind::Candle {
+                return Err(Error::Backend(format!(
+                    "model `{}` needs the {:?} backend, which this build of saidwho lacks; \
+                     use a model for the candle backend",
+                    e.name, e.backend
+                )));
+            }
+        }
+        let read = |file: &str, what: &str| -> Result<(PathBuf, Vec<u8>)> {
+            let path = model.dir.join(file);
+            let bytes = std::fs::read(&path).map_err(|e| Error::ModelFile {
+                path: path.clone(),
+                reason: format!("cannot read it ({e}); expected {what}"),
+            })?;
+            if let Some(sum) = entry
+                .filter(|_| options.verify_checksums)
+                .and_then(|e| e.files.get(file))
+            {
+                let got = sha256_hex(&bytes);
+                if &got != sum {
+                    return Err(Error::ModelFile {
+                        path,
+                        reason: format!(
+                            "sha256 is {got} but the registry expects {sum}; the file is \
+                             corrupt or another version: fetch it again, or turn off checksum \
+                             verification"
+                        ),
+                    });
+                }
+            }
+            Ok((path, bytes))
+        };
+        if let Some(e) = entry {
+            for file in e.files.keys() {
+                if !model.dir.join(file).is_file() {
+                    return Err(Error::ModelFile {
+                        path: model.dir.join(file),
+                        reason: format!("missing; model `{}` lists it in the registry", e.name),
+                    });
+                }
+            }
+        }
+        let (cpath, cbytes) = read("config.json", "the model's Hugging Face config.json")?;
+        let config = ModelConfig::parse(&String::from_utf8_lossy(&cbytes), &cpath)?;
+        if let Some(expected) = entry.and_then(|e| e.labels.as_ref()) {
+            if *expected != config.labels {
+                return Err(Error::LabelMap(format!(
+                    "{} has id2label {:?} but the registry expects {:?}",
+                    cpath.display(),
+                    config.labels,
+                    expected
+                )));
+            }
+        }
+        let scheme = match options.scheme {
+            Some(s) => Some(s),
+            None => entry.map(|e| e.label_scheme()).transpose()?.flatten(),
+        };
+        let labels = LabelMap::new(&config.labels, scheme)?;
+        let (tpath, tbytes) = read("tokenizer.json", "a Hugging Face tokenizers file")?;
+        let tokenizer = Tokenizer::from_bytes(&tbytes).map_err(|e| Error::ModelFile {
+            path: tpath.clone(),
+            reason: format!("not a valid tokenizer ({e}); expected a tokenizers tokenizer.json"),
+        })?;
+        let tvocab = tokenizer.get_vocab_size(true);
+        if tvocab > config.vocab_size {
+            return Err(Error::ModelFile {
+                path: tpath,
+                reason: format!(
+                    "{tvocab} tokens but the model has a vocabulary of {}; the tokenizer \
+                     belongs to another model",
+                    config.vocab_size
+                ),
+            });
+        }
+        let (wpath, wbytes) = read("model.safetensors", "the weights in safetensors format")?;
+        let backend = CandleBackend::from_safetensors(config, wbytes, &wpath)?;
+        Self::new(tokenizer, Box::new(backend), labels, options.clone())
+    }
+
+    /// Assembles a recogniser from its parts (for other backends).
+    pub fn new(
+        mut tokenizer: Tokenizer,
+        backend: Box<dyn Backend>,
+        labels: LabelMap,
+        options: NerOptions,
+    ) -> Result<Self> {
+        if labels.len() != backend.num_labels() {
+            return Err(Error::LabelMap(format!(
+                "{} labels for a classifier with {} outputs",
+                labels.len(),
+                backend.num_labels()
+            )));
+        }
+        // A tokenizer.json may carry truncation/padding settings (this one
+        // truncates at 128): windows are sized here, so turn both off.
+        tokenizer
+            .with_truncation(None)
+            .map_err(|e| Error::Tokenizer(e.to_string()))?;
+        tokenizer.with_padding(None);
+        let probe = tokenizer
+            .encode("a", true)
+            .map_err(|e| Error::Tokenizer(e.to_string()))?;
+        let mask = probe.get_special_tokens_mask();
+        let first = mask.iter().position(|&m| m == 0);
+        let last = mask.iter().rposition(|&m| m == 0);
+        let (Some(first), Some(last)) = (first, last) else {
+            return Err(Error::Tokenizer(
+                "the tokenizer encodes `a` as special tokens only".into(),
+            ));
+        };
+        let prefix = probe.get_ids()[..first].to_vec();
+        let suffix = probe.get_ids()[last + 1..].to_vec();
+        let window = options.window_tokens.min(backend.max_len());
+        let specials = prefix.len() + suffix.len();
+        let cap = window
+            .saturating_sub(specials)
+            .max(8)
+            .min(backend.max_len().saturating_sub(specials).max(1));
+        let outside = (0..labels.len())
+            .find(|&i| labels.tag(i).is_none())
+            .unwrap_or(0);
+        Ok(TransformerRecognizer {
+            tokenizer,
+            backend,
+            labels,
+            options,
+            prefix,
+            suffix,
+            cap,
+            outside,
+        })
+    }
+
+    /// The model's classes.
+    pub fn labels(&self) -> &LabelMap {
+        &self.labels
+    }
+
+    /// The settings in use.
+    pub fn options(&self) -> &NerOptions {
+        &self.options
+    }
+
+    /// Encodes `text` as one sequence with special tokens and returns its
+    /// logits (for parity checks against a reference implementation). Fails
+    /// when the text is longer than the model's maximum.
+    pub fn text_logits(&self, text: &str) -> Result<TextLogits> {
+        let enc = self
+            .tokenizer
+            .encode(text, true)
+            .map_err(|e| Error::Tokenizer(e.to_string()))?;
+        let ids = enc.get_ids().to_vec();
+        let mut logits = self.backend.logits(&[&ids])?;
+        Ok(TextLogits {
+            offsets: enc.get_offsets().to_vec(),
+            logits: logits.pop().unwrap_or(Logits {
+                num_labels: self.labels.len(),
+                data: Vec::new(),
+            }),
+            ids,
+        })
+    }
+
+    /// Labels pre-split words, each sentence encoded on its own (Hugging
+    /// Face's `is_split_into_words`): one prediction per word. A word the
+    /// tokenizer drops entirely (only control characters) is labelled `O`.
+    pub fn predict_words<S: AsRef<str>>(
+        &self,
+        sentences: &[Vec<S>],
+    ) -> Result<Vec<Vec<WordPrediction>>> {
+        let inputs: Vec<Vec<&str>> = sentences
+            .iter()
+            .map(|s| s.iter().map(|w| w.as_ref()).collect())
+            .collect();
+        let seqs = inputs
+            .iter()
+            .map(|words| {
+                if words.is_empty() {
+                    return Ok(Seq {
+                        ids: Vec::new(),
+                        words: Vec::new(),
+                        offsets: Vec::new(),
+                    });
+                }
+                self.encode(words.clone())
+            })
+            .collect::<Result<Vec<_>>>()?;
+        let probs = self.run(&seqs, false)?;
+        Ok(seqs
+            .iter()
+            .zip(&probs)
+            .zip(&inputs)
+            .map(|((seq, p), words)| {
+                let mut out = vec![
+                    WordPrediction {
+                        class: self.outside,
+                        score: 1.0,
+                    };
+                    words.len()
+                ];
+                for w in self.words(seq, p) {
+                    if let Some(slot) = out.get_mut(w.id as usize) {
+                        *slot = w.pred;
+                    }
+                }
+                out
+            })
+            .collect())
+    }
+
+    fn encode<'s>(&self, input: impl Into<tokenizers::EncodeInput<'s>>) -> Result<Seq> {
+        let enc = self
+            .tokenizer
+            .encode(input, false)
+            .map_err(|e| Error::Tokenizer(e.to_string()))?;
+        Ok(Seq {
+            ids: enc.get_ids().to_vec(),
+            words: enc.get_word_ids().to_vec(),
+            offsets: enc.get_offsets().to_vec(),
+        })
+    }
+
+    /// Runs the model over `seqs` (packing several into a window when
+    /// `pack`), returning each sequence's per-token probabilities.
+    fn run(&self, seqs: &[Seq], pack: bool) -> Result<Vec<Vec<f32>>> {
+        let cap = self.cap;
+        let step = cap - self.options.stride.min(cap / 2);
+        let mut windows: Vec<Vec<Segment>> = Vec::new();
+        let mut cur: Vec<Segment> = Vec::new();
+        let mut cur_len = 0;
+        for (i, s) in seqs.iter().enumerate() {
+            let n = s.ids.len();
+            if n == 0 {
+                continue;
+            }
+            if !pack || cur_len + n > cap {
+                if !cur.is_empty() {
+                    windows.push(std::mem::take(&mut cur));
+                }
+                cur_len = 0;
+            }
+            if n > cap {
+                let mut start = 0;
+                loop {
+                    let end = (start + cap).min(n);
+                    windows.push(vec![Segment { seq: i, start, end }]);
+                    if end == n {
+                        break;
+                    }
+                    start += step;
+                }
+            } else {
+                cur.push(Segment {
+                    seq: i,
+                    start: 0,
+                    end: n,
+                });
+                cur_len += n;
+            }
+        }
+        if !cur.is_empty() {
+            windows.push(cur);
+        }
+
+        let nl = self.labels.len();
+        let mut logits: Vec<Vec<f32>> = seqs.iter().map(|s| vec![0.0; s.ids.len() * nl]).collect();
+        let mut best: Vec<Vec<usize>> = seqs.iter().map(|s| vec![0; s.ids.len()]).collect();
+        let ids: Vec<Vec<u32>> = windows
+            .iter()
+            .map(|w| {
+                let mut v = self.prefix.clone();
+                for s in w {
+                    v.extend_from_slice(&seqs[s.seq].ids[s.start..s.end]);
+                }
+                v.extend_from_slice(&self.suffix);
+                v
+            })
+            .collect();
+        let mut order: Vec<usize> = (0..windows.len()).collect();
+        order.sort_by_key(|&w| ids[w].len());
+        let mut at = 0;
+        while at < order.len() {
+            let mut end = at + 1;
+            while end < order.len()
+                && (end - at + 1) * ids[order[end]].len() <= self.options.batch_tokens.max(1)
+            {
+                end += 1;
+            }
+            let batch: Vec<&[u32]> = order[at..end].iter().map(|&w| ids[w].as_slice()).collect();
+            let out = self.backend.logits(&batch)?;
+            if out.len() != batch.len() {
+                return Err(Error::Backend(format!(
+                    "{} results for a batch of {}",
+                    out.len(),
+                    batch.len()
+                )));
+            }
+            for (&w, lg) in order[at..end].iter().zip(&out) {
+                if lg.num_labels != nl || lg.len() != ids[w].len() {
+                    return Err(Error::Backend(format!(
+                        "logits of shape {}×{} for a window of {} tokens and {nl} labels",
+                        lg.len(),
+                        lg.num_labels,
+                        ids[w].len()
+                    )));
+                }
+                let mut row = self.prefix.len();
+                for s in &windows[w] {
+                    let n = seqs[s.seq].ids.len();
+                    for t in s.start..s.end {
+                        // Distance to the nearest cut (a sentence edge is no cut).
+                        let left = if s.start == 0 {
+                            usize::MAX
+                        } else {
+                            t - s.start
+                        };
+                        let right = if s.end == n {
+                            usize::MAX
+                        } else {
+                            s.end - 1 - t
+                        };
+                        let c = left.min(right).saturating_add(1);
+                        if c > best[s.seq][t] {
+                            best[s.seq][t] = c;
+                            logits[s.seq][t * nl..(t + 1) * nl].copy_from_slice(lg.row(row));
+                        }
+                        row += 1;
+                    }
+                }
+            }
+            at = end;
+        }
+        for l in &mut logits {
+            for row in l.chunks_mut(nl) {
+                softmax(row);
+            }
+        }
+        Ok(logits)
+    }
+
+    /// Groups a sequence's tokens into words and labels each word.
+    fn words(&self, seq: &Seq, probs: &[f32]) -> Vec<Word> {
+        let nl = self.labels.len();
+        let row = |t: usize| &probs[t * nl..(t + 1) * nl];
+        let mut words: Vec<Word> = Vec::new();
+        for (t, w) in seq.words.iter().enumerate() {
+            let Some(w) = *w else { continue };
+            match words.last_mut() {
+                Some(last) if last.id == w && last.last + 1 == t => last.last = t,
+                _ => words.push(Word {
+                    id: w,
+                    first: t,
+                    last: t,
+                    pred: WordPrediction {
+                        class: self.outside,
+                        score: 1.0,
+                    },
+                }),
+            }
+        }
+        for w in &mut words {
+            w.pred = match self.options.aggregation {
+                Aggregation::First => argmax(row(w.first)),
+                Aggregation::Average => {
+                    let mut mean = vec![0f32; nl];
+                    for t in w.first..=w.last {
+                        for (m, p) in mean.iter_mut().zip(row(t)) {
+                            *m += p;
+                        }
+                    }
+                    let k = (w.last - w.first + 1) as f32;
+                    mean.iter_mut().for_each(|m| *m /= k);
+                    argmax(&mean)
+                }
+                Aggregation::Max => (w.first..=w.last)
+                    .map(|t| argmax(row(t)))
+                    .fold(None::<WordPrediction>, |best, p| match best {
+                        Some(b) if b.score >= p.score => Some(b),
+                        _ => Some(p),
+                    })
+                    .unwrap_or(WordPrediction {
+                        class: self.outside,
+                        score: 1.0,
+                    }),
+            };
+        }
+        words
+    }
+}
+
+fn softmax(row: &mut [f32]) {
+    let max = row.iter().copied().fold(f32::NEG_INFINITY, f32::max);
+    let mut sum = 0.0;
+    for x in row.iter_mut() {
+        *x = (*x - max).exp();
+        sum += *x;
+    }
+    if sum > 0.0 && sum.is_finite() {
+        row.iter_mut().for_each(|x| *x /= sum);
+    }
+}
+
+fn argmax(row: &[f32]) -> WordPrediction {
+    let mut best = WordPrediction {
+        class: 0,
+        score: f32::NEG_INFINITY,
+    };
+    for (i, &p) in row.iter().enumerate() {
+        if p > best.score {
+            best = WordPrediction { class: i, score: p };
+        }
+    }
+    if !best.score.is_finite() {
+        best.score = 0.0;
+    }
+    best
+}
+
+impl Recognizer for TransformerRecognizer {
+    fn recognize(&self, text: &str, sentences: &[Sentence]) -> Result<Vec<Mention>> {
+        let whole = [Sentence {
+            span: Span::new(0, text.len()),
+        }];
+        let sentences = if sentences.is_empty() {
+            &whole[..]
+        } else {
+            sentences
+        };
+        let mut bases = Vec::with_capacity(sentences.len());
+        let mut seqs = Vec::with_capacity(sentences.len());
+        for s in sentences {
+            let Some(sub) = text.get(s.span.start..s.span.end) else {
+                return Err(Error::Tokenizer(format!(
+                    "sentence {} does not lie on character boundaries of the {}-byte text; \
+                     pass the sentences of this text",
+                    s.span,
+                    text.len()
+                )));
+            };
+            bases.push(s.span.start);
+            seqs.push(self.encode(sub)?);
+        }
+        let probs = self.run(&seqs, self.options.pack_sentences)?;
+        let mut mentions = Vec::new();
+        for ((seq, p), &base) in seqs.iter().zip(&probs).zip(&bases) {
+            let words = self.words(seq, p);
+            let tags = words.iter().map(|w| self.labels.tag(w.pred.class));
+            for c in chunks(tags) {
+                let ws = &words[c.start..c.end];
+                let start = ws
+                    .iter()
+                    .flat_map(|w| seq.offsets[w.first..=w.last].iter().map(|o| o.0))
+                    .min();
+                let end = ws
+                    .iter()
+                    .flat_map(|w| seq.offsets[w.first..=w.last].iter().map(|o| o.1))
+                    .max();
+                let (Some(start), Some(end)) = (start, end) else {
+                    continue;
+                };
+                let span = Span::new(base + start, base + end);
+                let label = self.labels.entity_type(c.ty).cloned();
+                if let (Some(label), Some(t)) = (label, text.get(span.start..span.end)) {
+                    if t.is_empty() {
+                        continue;
+                    }
+                    let score = ws.iter().map(|w| w.pred.score).sum::<f32>() / ws.len() as f32;
+                    mentions.push(Mention {
+                        span,
+                        label,
+                        score,
+                        kind: MentionKind::Name,
+                    });
+                }
+            }
+        }
+        mentions.sort_by_key(|m| (m.span.start, std::cmp::Reverse(m.span.end)));
+        let mut out: Vec<Mention> = Vec::with_capacity(mentions.len());
+        for m in mentions {
+            if out.last().is_none_or(|l| l.span.end <= m.span.start) {
+                out.push(m);
+            }
+        }
+        Ok(out)
+    }
+}

@@ -1,0 +1,359 @@
+//! NER with tiny random models written by the tests: loading, errors,
+//! offsets on any input, windows, threads.
+
+mod common;
+
+use common::{write_tiny_model, Tiny, CONLL_LABELS};
+use proptest::prelude::*;
+use saidwho::ner::{NerOptions, Recognizer, TransformerRecognizer};
+use saidwho::{Error, Mention, Sentence, Span};
+use std::path::Path;
+use std::sync::OnceLock;
+
+fn tiny(arch: &'static str) -> &'static TransformerRecognizer {
+    static DISTIL: OnceLock<(tempfile::TempDir, TransformerRecognizer)> = OnceLock::new();
+    static BERT: OnceLock<(tempfile::TempDir, TransformerRecognizer)> = OnceLock::new();
+    let cell = if arch == "bert" { &BERT } else { &DISTIL };
+    &cell
+        .get_or_init(|| {
+            let dir = tempfile::tempdir().unwrap();
+            write_tiny_model(
+                dir.path(),
+                &Tiny {
+                    arch,
+                    ..Tiny::default()
+                },
+            );
+            let r = TransformerRecognizer::from_dir(dir.path(), &NerOptions::default()).unwrap();
+            (dir, r)
+        })
+        .1
+}
+
+/// Sentences: runs between ". " (a crude splitter is enough here).
+fn sentences(text: &str) -> Vec<Sentence> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    for (i, _) in text.match_indices(". ") {
+        out.push(Sentence {
+            span: Span::new(start, i + 1),
+        });
+        start = i + 2;
+    }
+    if start < text.len() {
+        out.push(Sentence {
+            span: Span::new(start, text.len()),
+        });
+    }
+    out
+}
+
+fn check(text: &str, mentions: &[Mention]) {
+    let mut prev_end = 0;
+    for m in mentions {
+        assert!(m.span.start < m.span.end, "empty mention {m:?}");
+        assert!(m.span.start >= prev_end, "overlap or disorder at {m:?}");
+        assert!(text.is_char_boundary(m.span.start) && text.is_char_boundary(m.span.end));
+        let s = m.span.text(text);
+        assert!(!s.is_empty());
+        assert_eq!(s, s.trim(), "mention has outer white space: {s:?}");
+        assert!((0.0..=1.0).contains(&m.score), "score {}", m.score);
+        prev_end = m.span.end;
+    }
+}
+
+#[test]
+fn both_architectures_load_and_find_mentions() {
+    let text =
+        "Zelensky’s forces left Kiev. Medvedev said “no” in Moscow, the New York Times said.";
+    for arch in ["distilbert", "bert"] {
+        let r = tiny(arch);
+        let m = r.recognize(text, &sentences(text)).unwrap();
+        check(text, &m);
+        assert!(!m.is_empty(), "{arch}: a random model tags something");
+        // Every mention is made of whole words: never ends inside `Zelensky`.
+        for x in &m {
+            let after = &text[x.span.end..];
+            let c = after.chars().next();
+            assert!(
+                c.is_none_or(|c| !c.is_alphanumeric())
+                    || x.span.text(text).ends_with(|c: char| !c.is_alphanumeric()),
+                "{arch}: mention {:?} ends inside a word",
+                x.span.text(text)
+            );
+        }
+    }
+}
+
+#[test]
+fn long_sentences_are_split_and_merged() {
+    // One sentence of ~900 tokens against a 64-position model.
+    let text = "Kiev said the Moscow Times in New York ".repeat(100);
+    let text = text.trim_end();
+    let r = tiny("distilbert");
+    let one = [Sentence {
+        span: Span::new(0, text.len()),
+    }];
+    let m = r.recognize(text, &one).unwrap();
+    check(text, &m);
+    assert!(!m.is_empty());
+    // Mentions cover the whole text, not just the first window.
+    assert!(m.last().unwrap().span.end > text.len() - 200);
+    // Empty and blank input.
+    assert!(r.recognize("", &[]).unwrap().is_empty());
+    assert!(r.recognize("   ", &[]).unwrap().is_empty());
+    // A span that is not on a char boundary is an error, not a panic.
+    assert!(r
+        .recognize(
+            "é",
+            &[Sentence {
+                span: Span::new(0, 1)
+            }]
+        )
+        .is_err());
+}
+
+#[test]
+fn window_size_does_not_change_short_sentences() {
+    // Sentences are packed into windows; a single-sentence window and a
+    // packed one see different context, but the offsets stay exact.
+    let text = "Kiev said. Medvedev said. Moscow said. Zelensky said.";
+    let dir = tempfile::tempdir().unwrap();
+    write_tiny_model(dir.path(), &Tiny::default());
+    for window in [8, 16, 64, 1000] {
+        let opts = NerOptions {
+            window_tokens: window,
+            stride: 3,
+            ..NerOptions::default()
+        };
+        let r = TransformerRecognizer::from_dir(dir.path(), &opts).unwrap();
+        check(text, &r.recognize(text, &sentences(text)).unwrap());
+    }
+}
+
+#[test]
+fn shared_across_threads() {
+    let r = tiny("distilbert");
+    let text = "Kiev said the Moscow Times. Medvedev said in New York.";
+    let expected = r.recognize(text, &sentences(text)).unwrap();
+    std::thread::scope(|s| {
+        for _ in 0..4 {
+            s.spawn(|| assert_eq!(r.recognize(text, &sentences(text)).unwrap(), expected));
+        }
+    });
+}
+
+#[test]
+fn predict_words_gives_one_label_per_word() {
+    let r = tiny("distilbert");
+    let words = vec![
+        vec![
+            "Kiev",
+            "1996-08-30",
+            "all-rounder",
+            "\u{200b}",
+            "Zelensky’s",
+        ],
+        vec![],
+        vec!["x"],
+    ];
+    let p = r.predict_words(&words).unwrap();
+    assert_eq!(p.iter().map(Vec::len).collect::<Vec<_>>(), [5, 0, 1]);
+    // The zero-width space has no tokens: O.
+    assert_eq!(r.labels().names()[p[0][3].class], "O");
+}
+
+// ---- errors --------------------------------------------------------------
+
+fn load(dir: &Path) -> Result<TransformerRecognizer, Error> {
+    TransformerRecognizer::from_dir(dir, &NerOptions::default())
+}
+
+fn model_file_error(err: Error, file: &str) {
+    match err {
+        Error::ModelFile { path, reason } => {
+            assert!(
+                path.ends_with(file),
+                "{} is not {file}: {reason}",
+                path.display()
+            )
+        }
+        other => panic!("expected a ModelFile error for {file}, got {other}"),
+    }
+}
+
+#[test]
+fn missing_files() {
+    for file in ["config.json", "tokenizer.json", "model.safetensors"] {
+        let dir = tempfile::tempdir().unwrap();
+        write_tiny_model(dir.path(), &Tiny::default());
+        std::fs::remove_file(dir.path().join(file)).unwrap();
+        model_file_error(load(dir.path()).unwrap_err(), file);
+    }
+}
+
+#[test]
+fn corrupt_and_truncated_files() {
+    let dir = tempfile::tempdir().unwrap();
+    write_tiny_model(dir.path(), &Tiny::default());
+    let weights = dir.path().join("model.safetensors");
+    let bytes = std::fs::read(&weights).unwrap();
+    std::fs::write(&weights, &bytes[..bytes.len() / 2]).unwrap();
+    model_file_error(load(dir.path()).unwrap_err(), "model.safetensors");
+    std::fs::write(&weights, b"this is not a safetensors file").unwrap();
+    model_file_error(load(dir.path()).unwrap_err(), "model.safetensors");
+    std::fs::write(&weights, &bytes).unwrap();
+    std::fs::write(dir.path().join("tokenizer.json"), "{\"model\": 3}").unwrap();
+    model_file_error(load(dir.path()).unwrap_err(), "tokenizer.json");
+    std::fs::write(dir.path().join("config.json"), "{").unwrap();
+    model_file_error(load(dir.path()).unwrap_err(), "config.json");
+}
+
+#[test]
+fn weights_that_do_not_fit_the_config() {
+    let dir = tempfile::tempdir().unwrap();
+    write_tiny_model(dir.path(), &Tiny::default());
+    let other = tempfile::tempdir().unwrap();
+    write_tiny_model(
+        other.path(),
+        &Tiny {
+            arch: "bert",
+            ..Tiny::default()
+        },
+    );
+    std::fs::copy(
+        other.path().join("model.safetensors"),
+        dir.path().join("model.safetensors"),
+    )
+    .unwrap();
+    model_file_error(load(dir.path()).unwrap_err(), "model.safetensors");
+}
+
+#[test]
+fn label_map_errors() {
+    // id2label has 5 labels but the head 9 outputs.
+    let dir = tempfile::tempdir().unwrap();
+    let five = ["O", "B-PER", "I-PER", "B-LOC", "I-LOC"];
+    write_tiny_model(
+        dir.path(),
+        &Tiny {
+            labels: &five,
+            head_rows: 9,
+            ..Tiny::default()
+        },
+    );
+    let err = load(dir.path()).unwrap_err();
+    assert!(matches!(err, Error::LabelMap(_)), "{err}");
+    // Labels the decoder does not understand.
+    let dir = tempfile::tempdir().unwrap();
+    let odd = ["O", "PERSON", "LOCATION"];
+    write_tiny_model(
+        dir.path(),
+        &Tiny {
+            labels: &odd,
+            head_rows: 3,
+            ..Tiny::default()
+        },
+    );
+    let err = load(dir.path()).unwrap_err();
+    assert!(matches!(err, Error::LabelMap(_)), "{err}");
+    // BIOES labels load, and are detected.
+    let dir = tempfile::tempdir().unwrap();
+    let bioes = ["O", "B-PER", "I-PER", "E-PER", "S-PER"];
+    write_tiny_model(
+        dir.path(),
+        &Tiny {
+            labels: &bioes,
+            head_rows: 5,
+            ..Tiny::default()
+        },
+    );
+    let r = load(dir.path()).unwrap();
+    assert_eq!(r.labels().scheme(), saidwho::ner::LabelScheme::Bioes);
+}
+
+#[test]
+fn registry_checksums_and_not_found() {
+    let base = tempfile::tempdir().unwrap();
+    write_tiny_model(&base.path().join("tiny"), &Tiny::default());
+    let sum =
+        saidwho::ner::sha256_hex(&std::fs::read(base.path().join("tiny/config.json")).unwrap());
+    let registry = base.path().join("models.toml");
+    let entry = |config_sum: &str| {
+        format!(
+            "[[model]]\nname = \"tiny-ner\"\ndir = \"tiny\"\nscheme = \"bio\"\n\
+             [model.files]\n\"config.json\" = \"{config_sum}\"\n"
+        )
+    };
+    std::fs::write(&registry, entry(&sum)).unwrap();
+    let opts = NerOptions {
+        registry: Some(registry.clone()),
+        search_path: Some(vec![
+            base.path().join("elsewhere"),
+            base.path().to_path_buf(),
+        ]),
+        ..NerOptions::default()
+    };
+    TransformerRecognizer::from_model("tiny-ner", &opts).unwrap();
+    // A wrong checksum is refused, unless verification is off.
+    std::fs::write(&registry, entry(&"0".repeat(64))).unwrap();
+    let err = TransformerRecognizer::from_model("tiny-ner", &opts).unwrap_err();
+    assert!(err.to_string().contains("sha256"), "{err}");
+    model_file_error(err, "config.json");
+    let lax = NerOptions {
+        verify_checksums: false,
+        ..opts.clone()
+    };
+    TransformerRecognizer::from_model("tiny-ner", &lax).unwrap();
+    // Unknown names say where saidwho looked.
+    let err = TransformerRecognizer::from_model("no-such-model", &opts).unwrap_err();
+    assert!(matches!(err, Error::ModelNotFound { .. }), "{err}");
+    assert!(err.to_string().contains("elsewhere"), "{err}");
+    // The built-in model, with an empty search path.
+    let none = NerOptions {
+        search_path: Some(vec![]),
+        ..NerOptions::default()
+    };
+    let err = TransformerRecognizer::from_model("conll03-distilbert-cased", &none).unwrap_err();
+    assert!(err.to_string().contains("SAIDWHO_MODELS"), "{err}");
+}
+
+// ---- property: offsets on any text ----------------------------------------
+
+fn piece() -> impl Strategy<Value = String> {
+    prop_oneof![
+        Just("Kiev".to_string()),
+        Just("Zelensky’s".to_string()),
+        Just("“Moscow”".to_string()),
+        Just("Медведев".to_string()),
+        Just("e\u{301}".to_string()),
+        Just("😀".to_string()),
+        Just("New York Times".to_string()),
+        Just(". ".to_string()),
+        Just(" ".to_string()),
+        Just("\n".to_string()),
+        Just("\u{200b}".to_string()),
+        Just("\u{0}".to_string()),
+        "[a-zA-Z]{1,8}",
+        "\\PC{1,3}",
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+
+    #[test]
+    fn mentions_are_exact_slices(pieces in proptest::collection::vec(piece(), 0..60)) {
+        let text: String = pieces.concat();
+        let r = tiny("distilbert");
+        let m = r.recognize(&text, &sentences(&text)).unwrap();
+        check(&text, &m);
+        let with_whole = r.recognize(&text, &[]).unwrap();
+        check(&text, &with_whole);
+    }
+}
+
+#[test]
+fn labels_are_the_conll_ones() {
+    assert_eq!(tiny("bert").labels().names(), CONLL_LABELS);
+}
