@@ -23,6 +23,29 @@
 //! ```
 //!
 //! A [`Pipeline`] is `Send + Sync`: build it once and share it across threads.
+//!
+//! # Guarantees
+//!
+//! saidwho is meant to be linked into other programs, so, like the `regex`
+//! crate, it promises what it does on *any* input:
+//!
+//! - **No panics.** Every `&str` — empty, 10 MB on one line, 100,000 quote
+//!   marks, control characters, NUL, right-to-left text — gives a
+//!   [`Document`] or an [`Error`]; a bad model directory gives an [`Error`]
+//!   that names the file. Fuzz targets in `fuzz/` and the tests in
+//!   `tests/hostile.rs` hold the library to this.
+//! - **No lost text.** Sentences tile the text: every non-whitespace
+//!   character lies in exactly one sentence. All spans lie on char boundaries
+//!   of the original text ([`Document::validate`] checks every guarantee).
+//! - **Linear time.** Every stage scans with bounded look-behind and
+//!   look-ahead; the NER stage packs sentences into fixed-size model windows.
+//!   Time grows linearly with the text, memory with the text plus one batch of
+//!   windows.
+//! - **Bounded input.** [`PipelineConfig::max_text_bytes`] (64 MiB by
+//!   default) turns an oversized text into [`Error::TextTooLarge`] instead of
+//!   unbounded work.
+//! - **Determinism.** The same pipeline gives byte-identical output for the
+//!   same text, whichever thread runs it (`tests/concurrency.rs`).
 
 #![warn(missing_docs)]
 

@@ -1,10 +1,10 @@
 //! The pipeline: the stages wired together, built once, shared by threads.
 
 use crate::document::{Document, Sentence};
-use crate::entities::Resolver;
+use crate::entities::{Resolver, RuleResolver};
 use crate::error::{Error, Result};
 use crate::ner::Recognizer;
-use crate::quotes::QuoteExtractor;
+use crate::quotes::{QuoteExtractor, RuleQuoteExtractor};
 use crate::text::{RuleSplitter, SentenceSplitter};
 use std::sync::Arc;
 
@@ -68,7 +68,8 @@ impl Default for Pipeline {
 }
 
 impl Pipeline {
-    /// A pipeline with the default stages and no NER model.
+    /// A pipeline with the default stages (rule resolver, rule quote
+    /// extractor) and no NER model.
     pub fn new() -> Self {
         Pipeline::with_config(PipelineConfig::default())
     }
@@ -79,8 +80,8 @@ impl Pipeline {
             config,
             splitter: Arc::new(RuleSplitter::default()),
             recognizer: None,
-            resolver: None,
-            quotes: None,
+            resolver: Some(Arc::new(RuleResolver::default())),
+            quotes: Some(Arc::new(RuleQuoteExtractor::default())),
         }
     }
 

@@ -1,10 +1,297 @@
 //! Stage 3: entities — merging mentions that refer to the same thing.
+//!
+//! Why rules, and these rules: a news article introduces a person once in
+//! full ("Russian Security Council Deputy Chairman Dmitry Medvedev") and then
+//! by surname, pronoun or role; an organisation once by name and then by an
+//! alias ("the Russian Defense Ministry", "MoD") or a nominal ("the
+//! ministry"). Within one article surname and alias collisions are rare, so
+//! greedy left-to-right clustering on normalised name forms is accurate,
+//! deterministic and linear — what a quote stage needs to say *which*
+//! Medvedev spoke. See [`names`] for the name forms and [`refs`] for pronouns
+//! and nominals.
 
-use crate::document::{Entity, Mention, Sentence};
+pub mod names;
+pub mod refs;
+
+use crate::document::{Entity, Label, Mention, MentionKind, Sentence, Span};
+use names::{acronyms, gender_of, is_acronym, name_span, norm_word, org_key, words, Gender};
+use std::collections::HashMap;
 
 /// Groups mentions into entities.
 pub trait Resolver: Send + Sync {
     /// Entities of `text` built from its name `mentions` (sorted by start).
     /// Implementations may add pronoun and nominal mentions they resolve.
     fn resolve(&self, text: &str, sentences: &[Sentence], mentions: Vec<Mention>) -> Vec<Entity>;
+}
+
+/// The default resolver: name-form clustering, then pronoun and nominal
+/// resolution (see the module docs).
+///
+/// ```
+/// use saidwho::entities::{Resolver, RuleResolver};
+/// use saidwho::{Label, Mention, MentionKind, Span};
+/// let text = "Dmitry Medvedev spoke. Medvedev’s post said he would win.";
+/// let m = |s: usize, e: usize| Mention {
+///     span: Span::new(s, e), label: Label::Per, score: 1.0, kind: MentionKind::Name,
+/// };
+/// let ents = RuleResolver::default().resolve(text, &[], vec![m(0, 15), m(23, 34)]);
+/// assert_eq!(ents.len(), 1);
+/// assert_eq!(ents[0].name, "Dmitry Medvedev");
+/// assert_eq!(ents[0].mentions.len(), 3); // + "he"
+/// ```
+#[derive(Debug, Clone, Default)]
+pub struct RuleResolver {}
+
+/// An entity being built.
+#[derive(Debug)]
+pub(crate) struct Cluster {
+    pub label: Label,
+    pub name: String,
+    /// Lowercased name words of every name form seen.
+    pub words: Vec<String>,
+    pub org_key: Vec<String>,
+    pub gender: Option<Gender>,
+    pub mentions: Vec<Mention>,
+}
+
+impl Resolver for RuleResolver {
+    fn resolve(
+        &self,
+        text: &str,
+        _sentences: &[Sentence],
+        mut mentions: Vec<Mention>,
+    ) -> Vec<Entity> {
+        mentions.retain(|m| text.get(m.span.start..m.span.end).is_some() && !m.span.is_empty());
+        mentions.sort_by_key(|m| (m.span.start, m.span.end));
+        let mut clusters: Vec<Cluster> = Vec::new();
+        // lowercase name word → clusters containing it (for PER surnames).
+        let mut by_word: HashMap<String, Vec<usize>> = HashMap::new();
+        let mut by_key: HashMap<String, usize> = HashMap::new();
+        for m in mentions {
+            let ns = name_span(text, m.span, &m.label);
+            let name = ns.text(text).to_string();
+            let ws: Vec<String> = words(&name).iter().map(|(_, w)| norm_word(w)).collect();
+            let honor: Vec<&str> = words(m.span.text(text)).iter().map(|(_, w)| *w).collect();
+            let gender = gender_of(&honor).or_else(|| gender_of(&[prev_word(text, m.span.start)]));
+            let found = match m.label {
+                Label::Per => find_person(&clusters, &by_word, &ws),
+                _ => find_other(&clusters, &by_key, &m.label, &name),
+            };
+            let id = match found {
+                Some(id) => id,
+                None => {
+                    clusters.push(Cluster {
+                        label: m.label.clone(),
+                        name: String::new(),
+                        words: Vec::new(),
+                        org_key: Vec::new(),
+                        gender: None,
+                        mentions: Vec::new(),
+                    });
+                    clusters.len() - 1
+                }
+            };
+            let c = &mut clusters[id];
+            if name.chars().count() > c.name.chars().count() {
+                c.name = name.clone();
+                c.org_key = org_key(&name);
+            }
+            if c.gender.is_none() {
+                c.gender = gender;
+            }
+            for w in ws {
+                if !c.words.contains(&w) {
+                    by_word.entry(w.clone()).or_default().push(id);
+                    c.words.push(w);
+                }
+            }
+            by_key.insert(format!("{}|{}", m.label.as_str(), name.to_lowercase()), id);
+            c.mentions.push(Mention {
+                kind: MentionKind::Name,
+                ..m
+            });
+        }
+        refs::resolve_refs(text, &mut clusters);
+        clusters
+            .into_iter()
+            .enumerate()
+            .map(|(id, mut c)| {
+                c.mentions.sort_by_key(|m| (m.span.start, m.span.end));
+                Entity {
+                    id,
+                    label: c.label,
+                    name: c.name,
+                    mentions: c.mentions,
+                }
+            })
+            .collect()
+    }
+}
+
+fn prev_word(text: &str, at: usize) -> &str {
+    let before = text[..at].trim_end();
+    let start = before
+        .rfind(|c: char| c.is_whitespace())
+        .map_or(0, |i| i + 1);
+    &before[start..]
+}
+
+/// The most recent person cluster whose name words are compatible with `ws`:
+/// same surname, and no clashing first name.
+fn find_person(
+    clusters: &[Cluster],
+    by_word: &HashMap<String, Vec<usize>>,
+    ws: &[String],
+) -> Option<usize> {
+    let last = ws.last()?;
+    let cands = by_word.get(last)?;
+    cands.iter().rev().copied().find(|&id| {
+        let c = &clusters[id];
+        c.label == Label::Per
+            && (ws.len() == 1
+                || c.words.len() == 1
+                || ws.iter().all(|w| c.words.contains(w))
+                || c.words.iter().all(|w| ws.contains(w)))
+    })
+}
+
+/// How many recent clusters an alias is compared with.
+const MAX_ALIAS_SCAN: usize = 200;
+
+/// An organisation/place cluster for `name`: same form, an acronym of it, or
+/// the same content words (one set inside the other, two words at least).
+fn find_other(
+    clusters: &[Cluster],
+    by_key: &HashMap<String, usize>,
+    label: &Label,
+    name: &str,
+) -> Option<usize> {
+    if let Some(&id) = by_key.get(&format!("{}|{}", label.as_str(), name.to_lowercase())) {
+        return Some(id);
+    }
+    if *label == Label::Per {
+        return None;
+    }
+    let key = org_key(name);
+    let acro = is_acronym(name).then(|| norm_word(name));
+    // The most recent clusters only: keeps the pass linear on huge inputs.
+    clusters
+        .iter()
+        .enumerate()
+        .rev()
+        .take(MAX_ALIAS_SCAN)
+        .find_map(|(id, c)| {
+            if c.label != *label {
+                return None;
+            }
+            if let Some(a) = &acro {
+                if acronyms(&c.name).iter().any(|x| x == a) {
+                    return Some(id);
+                }
+            }
+            if is_acronym(&c.name) {
+                let a = norm_word(&c.name);
+                if acronyms(name).contains(&a) {
+                    return Some(id);
+                }
+            }
+            let (small, big) = if key.len() <= c.org_key.len() {
+                (&key, &c.org_key)
+            } else {
+                (&c.org_key, &key)
+            };
+            (small.len() >= 2 && small.iter().all(|w| big.contains(w))).then_some(id)
+        })
+}
+
+/// The span a mention's entity name covers inside it (re-exported helper for
+/// the quote stage): see [`names::name_span`].
+pub fn name_part(text: &str, mention: &Mention) -> Span {
+    name_span(text, mention.span, &mention.label)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn m(text: &str, needle: &str, nth: usize, label: Label) -> Mention {
+        let start = text.match_indices(needle).nth(nth).unwrap().0;
+        Mention {
+            span: Span::new(start, start + needle.len()),
+            label,
+            score: 1.0,
+            kind: MentionKind::Name,
+        }
+    }
+
+    #[test]
+    fn titles_and_surnames() {
+        let t = "President Volodymyr Zelensky said. Later Zelensky’s aide left. Russian Security Council Deputy Chairman Dmitry Medvedev spoke; Medvedev laughed.";
+        let ms = vec![
+            m(t, "President Volodymyr Zelensky", 0, Label::Per),
+            m(t, "Zelensky’s", 0, Label::Per),
+            m(
+                t,
+                "Russian Security Council Deputy Chairman Dmitry Medvedev",
+                0,
+                Label::Per,
+            ),
+            m(t, "Medvedev", 1, Label::Per),
+        ];
+        let e = RuleResolver::default().resolve(t, &[], ms);
+        let names: Vec<&str> = e.iter().map(|e| e.name.as_str()).collect();
+        assert_eq!(names, ["Volodymyr Zelensky", "Dmitry Medvedev"]);
+        assert_eq!(
+            e[0].mentions
+                .iter()
+                .filter(|m| m.kind == MentionKind::Name)
+                .count(),
+            2
+        );
+    }
+
+    #[test]
+    fn org_aliases() {
+        let t = "Russia's Ministry of Defense stated. The Russian Defense Ministry said. MoD reports. The ministry confirmed.";
+        let ms = vec![
+            m(t, "Russia's Ministry of Defense", 0, Label::Org),
+            m(t, "Russian Defense Ministry", 0, Label::Org),
+            m(t, "MoD", 0, Label::Org),
+        ];
+        let e = RuleResolver::default().resolve(t, &[], ms);
+        assert_eq!(e.len(), 1, "{e:?}");
+        assert_eq!(e[0].name, "Russia's Ministry of Defense");
+        assert!(e[0]
+            .mentions
+            .iter()
+            .any(|m| m.kind == MentionKind::Nominal && m.span.text(t) == "The ministry"));
+    }
+
+    #[test]
+    fn distinct_first_names_stay_apart() {
+        let t = "Bill Clinton met Hillary Clinton. She said Clinton won.";
+        let ms = vec![
+            m(t, "Bill Clinton", 0, Label::Per),
+            m(t, "Hillary Clinton", 0, Label::Per),
+            m(t, "Clinton", 2, Label::Per),
+        ];
+        let e = RuleResolver::default().resolve(t, &[], ms);
+        assert_eq!(e.len(), 2);
+        // "She" → Hillary (gender from the first name).
+        assert!(e[1].mentions.iter().any(|m| m.span.text(t) == "She"));
+    }
+
+    #[test]
+    fn empty_and_garbage() {
+        assert!(RuleResolver::default().resolve("", &[], vec![]).is_empty());
+        let bad = Mention {
+            span: Span::new(5, 99),
+            label: Label::Per,
+            score: 1.0,
+            kind: MentionKind::Name,
+        };
+        assert!(RuleResolver::default()
+            .resolve("abc", &[], vec![bad])
+            .is_empty());
+    }
 }

@@ -35,6 +35,7 @@ aside td, aside th { border-bottom: 1px solid #e3e3e3; padding: 4px 6px; vertica
 .cue { text-decoration: underline wavy #c53030; }
 .speaker { font-weight: bold; outline: 1px solid #999; }
 a.who { font: 11px sans-serif; vertical-align: super; text-decoration: none; color: #555; }
+.legend { display: inline-block; margin-top: 6px; padding: 3px 8px; background: #fff; color: #222; border-radius: 4px; }
 .legend span { margin-right: 12px; }
 "#;
 

@@ -1,0 +1,499 @@
+//! Name forms: what part of a mention is the name, and which name forms may
+//! refer to the same thing.
+//!
+//! Why: NER spans carry noise for merging — possessives (`Medvedev’s`),
+//! titles (`President Volodymyr Zelensky`, `Russian Security Council Deputy
+//! Chairman Dmitry Medvedev`), articles (`the Russian Defense Ministry`) —
+//! and the same organisation appears as `Russia's Ministry of Defense`, `the
+//! Russian Defense Ministry` and `MoD`. Comparing *normalised word sets*
+//! and acronyms handles these without a gazetteer.
+
+use crate::document::{Label, Span};
+
+/// Title and role words kept out of person names (lowercase, no dots).
+pub const TITLES: &[&str] = &[
+    "president",
+    "vice",
+    "prime",
+    "minister",
+    "secretary",
+    "chairman",
+    "chairwoman",
+    "chair",
+    "deputy",
+    "chief",
+    "ceo",
+    "director",
+    "senator",
+    "sen",
+    "representative",
+    "rep",
+    "congressman",
+    "congresswoman",
+    "governor",
+    "gov",
+    "mayor",
+    "mr",
+    "mrs",
+    "ms",
+    "miss",
+    "dr",
+    "prof",
+    "professor",
+    "general",
+    "gen",
+    "lt",
+    "colonel",
+    "col",
+    "captain",
+    "capt",
+    "sgt",
+    "sergeant",
+    "admiral",
+    "adm",
+    "judge",
+    "justice",
+    "king",
+    "queen",
+    "prince",
+    "princess",
+    "pope",
+    "sir",
+    "lord",
+    "lady",
+    "dame",
+    "chancellor",
+    "ambassador",
+    "speaker",
+    "leader",
+    "commander",
+    "spokesman",
+    "spokeswoman",
+    "spokesperson",
+    "candidate",
+    "nominee",
+    "former",
+    "rev",
+    "reverend",
+    "attorney",
+    "sheriff",
+    "councilman",
+    "councilwoman",
+    "commissioner",
+    "envoy",
+    "foreign",
+    "defense",
+    "defence",
+    "security",
+    "council",
+    "state",
+    "national",
+    "head",
+    "founder",
+    "executive",
+    "officer",
+    "presidential",
+    "republican",
+    "democratic",
+    "democrat",
+    "gop",
+    "hopeful",
+    "frontrunner",
+    "front-runner",
+    "mogul",
+    "billionaire",
+    "businessman",
+    "businesswoman",
+    "activist",
+    "analyst",
+    "correspondent",
+    "reporter",
+    "columnist",
+    "host",
+    "anchor",
+    "sen.",
+    "u.s",
+    "russian",
+    "ukrainian",
+    "american",
+    "british",
+    "french",
+    "german",
+    "chinese",
+];
+
+/// Honorifics and short titles that belong in a *speaker span* right before a
+/// name (`President Volodymyr Zelensky`), lowercase without dots.
+pub const HONORIFICS: &[&str] = &[
+    "president",
+    "mr",
+    "mrs",
+    "ms",
+    "miss",
+    "dr",
+    "sen",
+    "senator",
+    "rep",
+    "gov",
+    "governor",
+    "prof",
+    "gen",
+    "general",
+    "judge",
+    "mayor",
+    "pope",
+    "king",
+    "queen",
+    "prince",
+    "sir",
+];
+
+/// Grammatical gender, for pronoun agreement.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Gender {
+    /// he/him/his
+    Male,
+    /// she/her/hers
+    Female,
+}
+
+const MALE_FIRST: &[&str] = &[
+    "donald",
+    "bernie",
+    "ted",
+    "marco",
+    "jeb",
+    "ben",
+    "john",
+    "chris",
+    "mike",
+    "rand",
+    "barack",
+    "joe",
+    "bill",
+    "george",
+    "paul",
+    "mitch",
+    "dmitry",
+    "vladimir",
+    "volodymyr",
+    "james",
+    "robert",
+    "michael",
+    "david",
+    "richard",
+    "thomas",
+    "mark",
+    "steven",
+    "jim",
+    "tom",
+    "bob",
+    "scott",
+    "rick",
+    "jeff",
+    "lindsey",
+    "martin",
+    "jim",
+    "harry",
+    "eric",
+    "kevin",
+    "peter",
+    "william",
+    "charles",
+    "sergei",
+    "sergey",
+    "emmanuel",
+    "boris",
+    "xi",
+    "benjamin",
+    "dick",
+    "newt",
+    "mitt",
+    "ron",
+    "tim",
+    "lincoln",
+    "jon",
+    "andrew",
+    "frank",
+    "larry",
+    "gary",
+    "anthony",
+    "brian",
+    "jack",
+    "ryan",
+    "joseph",
+    "matt",
+    "matthew",
+    "dan",
+    "daniel",
+    "steve",
+    "sean",
+    "al",
+];
+
+const FEMALE_FIRST: &[&str] = &[
+    "hillary",
+    "carly",
+    "nancy",
+    "sarah",
+    "elizabeth",
+    "michelle",
+    "angela",
+    "theresa",
+    "marine",
+    "kamala",
+    "mary",
+    "patricia",
+    "jennifer",
+    "linda",
+    "barbara",
+    "susan",
+    "jessica",
+    "karen",
+    "nikki",
+    "condoleezza",
+    "madeleine",
+    "huma",
+    "debbie",
+    "kellyanne",
+    "hope",
+    "ivanka",
+    "melania",
+    "dianne",
+    "maria",
+    "anna",
+    "olga",
+    "maria",
+    "julia",
+    "emily",
+    "laura",
+    "kate",
+    "katie",
+    "amy",
+    "lisa",
+    "janet",
+    "loretta",
+    "ruth",
+    "sonia",
+    "elena",
+    "samantha",
+    "megyn",
+    "rachel",
+    "claire",
+    "ann",
+    "jill",
+    "joni",
+    "kelly",
+    "ursula",
+    "liz",
+    "tulsi",
+    "marsha",
+];
+
+/// Lowercased word without dots (`Sen.` → `sen`).
+pub fn norm_word(w: &str) -> String {
+    w.chars()
+        .filter(|&c| c != '.')
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
+/// Strips a trailing possessive (`’s`, `'s`, or a bare `’`/`'` after s).
+pub fn strip_possessive(s: &str) -> &str {
+    for suf in ["’s", "'s", "’S", "'S", "’", "'"] {
+        if let Some(x) = s.strip_suffix(suf) {
+            return x;
+        }
+    }
+    s
+}
+
+/// Words of `s` with their byte offsets (relative to `s`), split on white
+/// space, possessives stripped from the last word.
+pub fn words(s: &str) -> Vec<(usize, &str)> {
+    let mut out = Vec::new();
+    let mut start = None;
+    for (i, c) in s.char_indices().chain([(s.len(), ' ')]) {
+        if c.is_whitespace() {
+            if let Some(st) = start.take() {
+                let w = s[st..i].trim_matches(|c: char| matches!(c, ',' | '"' | '“' | '”'));
+                if !w.is_empty() {
+                    out.push((st, w));
+                }
+            }
+        } else if start.is_none() {
+            start = Some(i);
+        }
+    }
+    if let Some(last) = out.last_mut() {
+        last.1 = strip_possessive(last.1);
+    }
+    out
+}
+
+/// The name part of a mention: possessive, leading lowercase articles and —
+/// for persons — leading titles removed. Returns the name span.
+///
+/// ```
+/// use saidwho::entities::names::name_span;
+/// use saidwho::{Label, Span};
+/// let t = "Russian Security Council Deputy Chairman Dmitry Medvedev’s post";
+/// let s = name_span(t, Span::new(0, 59), &Label::Per);
+/// assert_eq!(s.text(t), "Dmitry Medvedev");
+/// ```
+pub fn name_span(text: &str, span: Span, label: &Label) -> Span {
+    let s = span.text(text);
+    let ws = words(s);
+    if ws.is_empty() {
+        return span;
+    }
+    let mut first = 0;
+    while first + 1 < ws.len() && matches!(ws[first].1, "the" | "a" | "an") {
+        first += 1;
+    }
+    if *label == Label::Per {
+        // Keep the words after the last title word (at least one word).
+        let mut k = first;
+        for (j, (_, w)) in ws.iter().enumerate().skip(first) {
+            if j + 1 < ws.len() && TITLES.contains(&norm_word(w).as_str()) {
+                k = j + 1;
+            }
+        }
+        first = k;
+    }
+    let (st, _) = ws[first];
+    let (lst, lw) = ws[ws.len() - 1];
+    Span::new(span.start + st, span.start + lst + lw.len())
+}
+
+/// Gender told by an honorific or a common first name, if any.
+pub fn gender_of(words: &[&str]) -> Option<Gender> {
+    for w in words {
+        let n = norm_word(w);
+        match n.as_str() {
+            "mr" | "sir" | "king" | "prince" | "lord" => return Some(Gender::Male),
+            "mrs" | "ms" | "miss" | "queen" | "princess" | "lady" | "dame" => {
+                return Some(Gender::Female)
+            }
+            _ => {}
+        }
+        if MALE_FIRST.contains(&n.as_str()) {
+            return Some(Gender::Male);
+        }
+        if FEMALE_FIRST.contains(&n.as_str()) {
+            return Some(Gender::Female);
+        }
+    }
+    None
+}
+
+const ORG_STOP: &[&str] = &["the", "of", "for", "and", "&", "on", "in", "a", "an", "to"];
+
+/// Content words of an organisation name, for alias matching: lowercased,
+/// articles and a leading possessive modifier (`Russia's Ministry`) dropped,
+/// demonyms folded onto their country (`Russian` → `russia`).
+pub fn org_key(name: &str) -> Vec<String> {
+    let ws = words(name);
+    let mut out: Vec<String> = Vec::new();
+    for (i, (_, w)) in ws.iter().enumerate() {
+        let possessive = i + 1 < ws.len() && (w.ends_with("'s") || w.ends_with("’s"));
+        let n = norm_word(strip_possessive(w));
+        if ORG_STOP.contains(&n.as_str()) || n.is_empty() {
+            continue;
+        }
+        if possessive {
+            continue; // "Russia's Ministry of Defense" → ministry defense
+        }
+        let n = match n.as_str() {
+            "defence" => "defense".to_string(),
+            "russian" => "russia".to_string(),
+            "ukrainian" => "ukraine".to_string(),
+            "american" => "america".to_string(),
+            "british" => "britain".to_string(),
+            "chinese" => "china".to_string(),
+            _ => n,
+        };
+        out.push(n);
+    }
+    out
+}
+
+/// Acronym letters of a name (`Ministry of Defense` → `mod`, `New York Times`
+/// → `nyt`), lowercased.
+pub fn acronyms(name: &str) -> [String; 2] {
+    let mut ws = words(name);
+    let n = ws.len();
+    let mut i = 0;
+    ws.retain(|(_, w)| {
+        i += 1;
+        i == n || !(w.ends_with("'s") || w.ends_with("’s"))
+    });
+    let all: String = ws
+        .iter()
+        .filter_map(|(_, w)| w.chars().next())
+        .flat_map(char::to_lowercase)
+        .collect();
+    let content: String = ws
+        .iter()
+        .filter(|(_, w)| !ORG_STOP.contains(&norm_word(w).as_str()))
+        .filter_map(|(_, w)| w.chars().next())
+        .flat_map(char::to_lowercase)
+        .collect();
+    [all, content]
+}
+
+/// True when `s` looks like an acronym (`MoD`, `NATO`, `U.S.`): one word,
+/// mostly capitals.
+pub fn is_acronym(s: &str) -> bool {
+    let letters: Vec<char> = s.chars().filter(|c| c.is_alphabetic()).collect();
+    if letters.len() < 2 || letters.len() > 8 || s.contains(' ') {
+        return false;
+    }
+    let upper = letters.iter().filter(|c| c.is_uppercase()).count();
+    upper * 2 > letters.len() && letters[0].is_uppercase()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn titles_removed() {
+        let t = "President Volodymyr Zelensky";
+        assert_eq!(
+            name_span(t, Span::new(0, t.len()), &Label::Per).text(t),
+            "Volodymyr Zelensky"
+        );
+        let t = "Medvedev’s";
+        assert_eq!(
+            name_span(t, Span::new(0, t.len()), &Label::Per).text(t),
+            "Medvedev"
+        );
+        let t = "the Russian Defense Ministry";
+        assert_eq!(
+            name_span(t, Span::new(0, t.len()), &Label::Org).text(t),
+            "Russian Defense Ministry"
+        );
+    }
+
+    #[test]
+    fn org_keys_and_acronyms() {
+        assert_eq!(
+            org_key("Russia's Ministry of Defense"),
+            ["ministry", "defense"]
+        );
+        assert_eq!(
+            org_key("Russian Defense Ministry"),
+            ["russia", "defense", "ministry"]
+        );
+        assert_eq!(acronyms("Ministry of Defense")[0], "mod");
+        assert!(is_acronym("MoD") && is_acronym("NATO") && !is_acronym("Moscow"));
+    }
+
+    #[test]
+    fn genders() {
+        assert_eq!(gender_of(&["Hillary", "Clinton"]), Some(Gender::Female));
+        assert_eq!(gender_of(&["Mr.", "Smith"]), Some(Gender::Male));
+        assert_eq!(gender_of(&["Smith"]), None);
+    }
+}

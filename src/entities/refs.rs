@@ -1,0 +1,243 @@
+//! Pronouns and nominals: the mentions that carry no name.
+//!
+//! Why in the entity stage: the quote stage needs "he continued" and "the
+//! ministry reported" linked to *Dmitry Medvedev* and *the Russian Defense
+//! Ministry*. One left-to-right sweep keeps a short recency list of persons and
+//! organisations and resolves each pronoun or nominal to the most recent
+//! compatible one:
+//!
+//! * `he/him/his/himself` and `she/her/hers/herself` → the most recent person
+//!   of compatible gender (gender from honorifics or common first names, and
+//!   learnt from earlier resolved pronouns), preferring persons in subject
+//!   position (not right after a preposition);
+//! * `its`, and `it`/`they` directly before a speech verb → the most recent
+//!   organisation in the last few hundred bytes;
+//! * `the ministry`, `the company`, … → the most recent organisation whose
+//!   name contains that noun, or (for generic nouns) any recent organisation.
+//!
+//! Unresolvable pronouns are left out rather than guessed.
+
+use super::names::{norm_word, Gender};
+use super::Cluster;
+use crate::document::{Label, Mention, MentionKind, Span};
+use crate::quotes::cues;
+use crate::quotes::tokens::{tokenize, Tok, TokKind};
+
+/// Nouns of nominal mentions that must appear in the organisation's name.
+const NAMED_NOUNS: &[&str] = &[
+    "ministry",
+    "department",
+    "agency",
+    "administration",
+    "committee",
+    "council",
+    "commission",
+    "court",
+    "party",
+    "government",
+    "bank",
+    "board",
+    "union",
+    "army",
+    "military",
+    "police",
+    "embassy",
+    "office",
+    "senate",
+    "house",
+    "kremlin",
+    "pentagon",
+    "university",
+    "institute",
+    "foundation",
+    "times",
+    "post",
+    "journal",
+    "network",
+    "bureau",
+    "service",
+    "corporation",
+];
+
+/// Generic nouns that may refer to any recent organisation.
+const GENERIC_NOUNS: &[&str] = &[
+    "company",
+    "firm",
+    "group",
+    "organization",
+    "organisation",
+    "campaign",
+    "newspaper",
+    "paper",
+    "outlet",
+    "publication",
+    "network",
+    "agency",
+    "channel",
+    "station",
+];
+
+const PREPOSITIONS: &[&str] = &[
+    "of", "to", "with", "by", "for", "against", "about", "from", "at", "on", "in", "than", "into",
+    "told", "asked", "and",
+];
+
+/// How far back (bytes) an organisation pronoun or a generic nominal looks.
+const ORG_WINDOW: usize = 600;
+/// How far back (bytes) a personal pronoun looks.
+const PER_WINDOW: usize = 3000;
+
+struct Recent {
+    cluster: usize,
+    pos: usize,
+    subject: bool,
+}
+
+/// Adds resolved pronoun and nominal mentions to `clusters`.
+pub(crate) fn resolve_refs(text: &str, clusters: &mut [Cluster]) {
+    // Name mentions in text order: (start, end, cluster).
+    let mut names: Vec<(Span, usize)> = clusters
+        .iter()
+        .enumerate()
+        .flat_map(|(id, c)| c.mentions.iter().map(move |m| (m.span, id)))
+        .collect();
+    if names.is_empty() {
+        return;
+    }
+    names.sort_by_key(|(s, _)| (s.start, s.end));
+    let toks = tokenize(text);
+    let mut ni = 0;
+    let mut persons: Vec<Recent> = Vec::new();
+    let mut orgs: Vec<Recent> = Vec::new();
+    let mut added: Vec<(usize, Mention)> = Vec::new();
+    for (ti, t) in toks.iter().enumerate() {
+        // Bring in the name mentions that start before this token.
+        while ni < names.len() && names[ni].0.start <= t.span.start {
+            let (span, id) = names[ni];
+            ni += 1;
+            let subject = !prev_is(text, &toks, span.start, PREPOSITIONS);
+            let rec = Recent {
+                cluster: id,
+                pos: span.end,
+                subject,
+            };
+            let list = match clusters[id].label {
+                Label::Per => &mut persons,
+                Label::Org => &mut orgs,
+                _ => continue,
+            };
+            list.retain(|r| r.cluster != id);
+            list.push(rec);
+            if list.len() > 12 {
+                list.remove(0);
+            }
+        }
+        if t.kind != TokKind::Word || inside_name(&names, ni, t.span) {
+            continue;
+        }
+        let w = t.span.text(text);
+        let lw = w.to_lowercase();
+        let per_gender = match lw.as_str() {
+            "he" | "him" | "his" | "himself" => Some(Gender::Male),
+            "she" | "her" | "hers" | "herself" => Some(Gender::Female),
+            _ => None,
+        };
+        if let Some(g) = per_gender {
+            let ok = |r: &&Recent| {
+                t.span.start.saturating_sub(r.pos) <= PER_WINDOW
+                    && clusters[r.cluster].gender.is_none_or(|cg| cg == g)
+            };
+            let pick = persons
+                .iter()
+                .rev()
+                .filter(ok)
+                .find(|r| r.subject)
+                .or_else(|| persons.iter().rev().find(ok))
+                .map(|r| r.cluster);
+            if let Some(id) = pick {
+                if clusters[id].gender.is_none() {
+                    clusters[id].gender = Some(g);
+                }
+                added.push((id, mention(t.span, Label::Per, MentionKind::Pronoun)));
+                if let Some(r) = persons.iter_mut().find(|r| r.cluster == id) {
+                    r.pos = t.span.end;
+                }
+            }
+            continue;
+        }
+        let org_pronoun = match lw.as_str() {
+            "its" => true,
+            "it" | "they" => next_is_cue(text, &toks, ti),
+            _ => false,
+        };
+        if org_pronoun {
+            if let Some(r) = orgs.last() {
+                if t.span.start.saturating_sub(r.pos) <= ORG_WINDOW {
+                    let id = r.cluster;
+                    added.push((id, mention(t.span, Label::Org, MentionKind::Pronoun)));
+                }
+            }
+            continue;
+        }
+        // Nominals: "the ministry".
+        if matches!(lw.as_str(), "the" | "this" | "that") {
+            let Some(n) = toks.get(ti + 1).filter(|n| n.is_word()) else {
+                continue;
+            };
+            let noun = norm_word(n.span.text(text));
+            let named = NAMED_NOUNS.contains(&noun.as_str());
+            let generic = GENERIC_NOUNS.contains(&noun.as_str());
+            if !named && !generic {
+                continue;
+            }
+            // Not the start of a longer name ("the Ministry of Defense").
+            if inside_name(&names, ni, n.span)
+                || names.get(ni).is_some_and(|(s, _)| s.start == n.span.start)
+            {
+                continue;
+            }
+            let pick = orgs.iter().rev().find(|r| {
+                let c = &clusters[r.cluster];
+                (named && c.words.contains(&noun))
+                    || (generic && t.span.start.saturating_sub(r.pos) <= ORG_WINDOW * 3)
+            });
+            if let Some(r) = pick {
+                let id = r.cluster;
+                let span = Span::new(t.span.start, n.span.end);
+                added.push((id, mention(span, Label::Org, MentionKind::Nominal)));
+            }
+        }
+    }
+    for (id, m) in added {
+        clusters[id].mentions.push(m);
+    }
+}
+
+fn mention(span: Span, label: Label, kind: MentionKind) -> Mention {
+    Mention {
+        span,
+        label,
+        score: 1.0,
+        kind,
+    }
+}
+
+/// True when `span` lies inside the name mention just brought in.
+fn inside_name(names: &[(Span, usize)], ni: usize, span: Span) -> bool {
+    ni > 0 && names[ni - 1].0.overlaps(span)
+}
+
+fn prev_is(text: &str, toks: &[Tok], start: usize, set: &[&str]) -> bool {
+    let i = toks.partition_point(|t| t.span.start < start);
+    i > 0
+        && toks[i - 1].is_word()
+        && set.contains(&toks[i - 1].span.text(text).to_lowercase().as_str())
+}
+
+fn next_is_cue(text: &str, toks: &[Tok], ti: usize) -> bool {
+    toks.iter()
+        .skip(ti + 1)
+        .take(2)
+        .take_while(|t| t.is_word())
+        .any(|t| cues::lookup(t.span.text(text)).is_some_and(|c| !c.participle))
+}

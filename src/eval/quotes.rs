@@ -1,0 +1,390 @@
+//! Quote attribution scores on PolNeAR-format gold (JSON lines).
+//!
+//! Why these measures: PolNeAR annotates contents generously (whole clauses,
+//! quote marks included) and its boundaries are hard to hit exactly, so a
+//! predicted quote is matched to the gold quote whose content it overlaps
+//! most — one-to-one, greedily by overlap — and scored at *any overlap* and at
+//! *Jaccard ≥ 0.5*. On matched quotes the speaker is right when the predicted
+//! speaker span, or any mention of its entity, overlaps the gold source (a
+//! quote with no gold source is right only with no predicted speaker).
+//! End-to-end counts quotes both matched and rightly attributed. Direct-quote
+//! recall is the recall of gold quotes whose content contains double quote
+//! marks.
+//!
+//! Gold offsets are Unicode code points; they are converted to byte spans
+//! once per document so that they compare with [`Span`]s directly.
+
+use crate::document::{Document, Span};
+use crate::error::{Error, Result};
+use crate::pipeline::Pipeline;
+use serde::Deserialize;
+use std::fmt;
+use std::path::Path;
+
+/// One gold attribution, in byte spans.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct GoldQuote {
+    /// Who (may be empty: no stated source).
+    pub source: Vec<Span>,
+    /// The cue words.
+    pub cue: Vec<Span>,
+    /// The attributed content.
+    pub content: Vec<Span>,
+}
+
+/// One gold article.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GoldDoc {
+    /// Document id.
+    pub doc: String,
+    /// The article text.
+    pub text: String,
+    /// Its attributions.
+    pub quotes: Vec<GoldQuote>,
+}
+
+#[derive(Deserialize)]
+struct RawDoc {
+    #[serde(default)]
+    doc: String,
+    text: String,
+    #[serde(default)]
+    quotes: Vec<RawQuote>,
+}
+
+#[derive(Deserialize)]
+struct RawQuote {
+    #[serde(default)]
+    source: Vec<(usize, usize, serde_json::Value)>,
+    #[serde(default)]
+    cue: Vec<(usize, usize, serde_json::Value)>,
+    #[serde(default)]
+    content: Vec<(usize, usize, serde_json::Value)>,
+}
+
+/// Parses one PolNeAR JSON line, converting code-point offsets to bytes
+/// (offsets past the end are clamped).
+///
+/// ```
+/// use saidwho::eval::quotes::parse_line;
+/// let g = parse_line(r#"{"doc":"d","text":"«Да» he said","quotes":[{"source":[[5,7,"he"]],"cue":[[8,12,"said"]],"content":[[0,4,"«Да»"]]}]}"#).unwrap();
+/// assert_eq!(g.quotes[0].content[0].text(&g.text), "«Да»");
+/// assert_eq!(g.quotes[0].source[0].text(&g.text), "he");
+/// ```
+pub fn parse_line(line: &str) -> Result<GoldDoc> {
+    let raw: RawDoc = serde_json::from_str(line).map_err(|e| Error::Input {
+        source_name: "-".into(),
+        line: 1,
+        reason: format!("not a PolNeAR record: {e}"),
+    })?;
+    let offs: Vec<usize> = raw
+        .text
+        .char_indices()
+        .map(|(b, _)| b)
+        .chain([raw.text.len()])
+        .collect();
+    let conv = |v: &[(usize, usize, serde_json::Value)]| -> Vec<Span> {
+        v.iter()
+            .map(|&(s, e, _)| {
+                let s = offs[s.min(offs.len() - 1)];
+                let e = offs[e.min(offs.len() - 1)];
+                Span::new(s, e)
+            })
+            .filter(|s| !s.is_empty())
+            .collect()
+    };
+    let quotes = raw
+        .quotes
+        .iter()
+        .map(|q| GoldQuote {
+            source: conv(&q.source),
+            cue: conv(&q.cue),
+            content: conv(&q.content),
+        })
+        .filter(|q| !q.content.is_empty())
+        .collect();
+    Ok(GoldDoc {
+        doc: raw.doc,
+        text: raw.text,
+        quotes,
+    })
+}
+
+/// Reads a whole JSONL file of gold articles.
+pub fn load_jsonl(path: impl AsRef<Path>) -> Result<Vec<GoldDoc>> {
+    let path = path.as_ref();
+    let data = std::fs::read_to_string(path).map_err(|source| Error::Io {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    data.lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty())
+        .map(|(i, l)| {
+            parse_line(l).map_err(|e| match e {
+                Error::Input { reason, .. } => Error::Input {
+                    source_name: path.display().to_string(),
+                    line: i + 1,
+                    reason,
+                },
+                e => e,
+            })
+        })
+        .collect()
+}
+
+/// Counts and scores of one evaluation.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct QuoteReport {
+    /// Articles scored.
+    pub docs: usize,
+    /// Gold quotes.
+    pub gold: usize,
+    /// Predicted quotes.
+    pub predicted: usize,
+    /// Matched pairs (any overlap).
+    pub matched: usize,
+    /// Matched pairs with content Jaccard ≥ 0.5.
+    pub matched_jaccard: usize,
+    /// Matched pairs whose speaker is right.
+    pub speaker_right: usize,
+    /// Gold quotes containing quote marks.
+    pub gold_direct: usize,
+    /// Of those, matched.
+    pub direct_found: usize,
+}
+
+fn prf(hit: usize, pred: usize, gold: usize) -> (f64, f64, f64) {
+    let p = if pred == 0 {
+        0.0
+    } else {
+        hit as f64 / pred as f64
+    };
+    let r = if gold == 0 {
+        0.0
+    } else {
+        hit as f64 / gold as f64
+    };
+    let f = if p + r == 0.0 {
+        0.0
+    } else {
+        2.0 * p * r / (p + r)
+    };
+    (100.0 * p, 100.0 * r, 100.0 * f)
+}
+
+impl QuoteReport {
+    /// Precision, recall, F1 (percent) at any overlap.
+    pub fn any_overlap(&self) -> (f64, f64, f64) {
+        prf(self.matched, self.predicted, self.gold)
+    }
+    /// Precision, recall, F1 (percent) at Jaccard ≥ 0.5.
+    pub fn jaccard(&self) -> (f64, f64, f64) {
+        prf(self.matched_jaccard, self.predicted, self.gold)
+    }
+    /// Speaker accuracy (percent) on matched quotes.
+    pub fn speaker_accuracy(&self) -> f64 {
+        if self.matched == 0 {
+            0.0
+        } else {
+            100.0 * self.speaker_right as f64 / self.matched as f64
+        }
+    }
+    /// Precision, recall, F1 (percent) of quotes matched *and* rightly
+    /// attributed.
+    pub fn end_to_end(&self) -> (f64, f64, f64) {
+        prf(self.speaker_right, self.predicted, self.gold)
+    }
+    /// Recall (percent) of gold quotes that contain quote marks.
+    pub fn direct_recall(&self) -> f64 {
+        if self.gold_direct == 0 {
+            0.0
+        } else {
+            100.0 * self.direct_found as f64 / self.gold_direct as f64
+        }
+    }
+    /// Adds another report's counts.
+    pub fn add(&mut self, o: &QuoteReport) {
+        self.docs += o.docs;
+        self.gold += o.gold;
+        self.predicted += o.predicted;
+        self.matched += o.matched;
+        self.matched_jaccard += o.matched_jaccard;
+        self.speaker_right += o.speaker_right;
+        self.gold_direct += o.gold_direct;
+        self.direct_found += o.direct_found;
+    }
+}
+
+impl fmt::Display for QuoteReport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let (p, r, f1) = self.any_overlap();
+        let (jp, jr, jf) = self.jaccard();
+        let (ep, er, ef) = self.end_to_end();
+        writeln!(
+            f,
+            "docs {}  gold {}  predicted {}  matched {}",
+            self.docs, self.gold, self.predicted, self.matched
+        )?;
+        writeln!(f, "any overlap    P {p:5.1}  R {r:5.1}  F1 {f1:5.1}")?;
+        writeln!(f, "jaccard>=0.5   P {jp:5.1}  R {jr:5.1}  F1 {jf:5.1}")?;
+        writeln!(
+            f,
+            "speaker acc    {:5.1} % ({}/{})",
+            self.speaker_accuracy(),
+            self.speaker_right,
+            self.matched
+        )?;
+        writeln!(f, "end-to-end     P {ep:5.1}  R {er:5.1}  F1 {ef:5.1}")?;
+        write!(
+            f,
+            "direct recall  {:5.1} % ({}/{})",
+            self.direct_recall(),
+            self.direct_found,
+            self.gold_direct
+        )
+    }
+}
+
+fn overlap(a: &[Span], b: &[Span]) -> usize {
+    a.iter()
+        .map(|x| b.iter().map(|y| x.overlap(*y)).sum::<usize>())
+        .sum()
+}
+
+fn total(a: &[Span]) -> usize {
+    a.iter().map(Span::len).sum()
+}
+
+/// Scores one predicted document against its gold.
+pub fn score_document(gold: &GoldDoc, doc: &Document) -> QuoteReport {
+    let text = &gold.text;
+    let mut rep = QuoteReport {
+        docs: 1,
+        gold: gold.quotes.len(),
+        predicted: doc.quotes.len(),
+        ..Default::default()
+    };
+    // Candidate pairs (overlap, pred, gold). Quotes are few per article, and
+    // pairs are filtered by overlap, so the quadratic pairing is cheap.
+    let mut pairs = Vec::new();
+    for (pi, p) in doc.quotes.iter().enumerate() {
+        for (gi, g) in gold.quotes.iter().enumerate() {
+            let o = overlap(&p.content, &g.content);
+            if o > 0 {
+                pairs.push((o, pi, gi));
+            }
+        }
+    }
+    pairs.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2)));
+    let mut pred_used = vec![false; doc.quotes.len()];
+    let mut gold_used = vec![false; gold.quotes.len()];
+    for (o, pi, gi) in pairs {
+        if pred_used[pi] || gold_used[gi] {
+            continue;
+        }
+        pred_used[pi] = true;
+        gold_used[gi] = true;
+        rep.matched += 1;
+        let p = &doc.quotes[pi];
+        let g = &gold.quotes[gi];
+        let union =
+            total(&p.content) + total(&g.content) - o.min(total(&p.content) + total(&g.content));
+        if union > 0 && o as f64 / union as f64 >= 0.5 {
+            rep.matched_jaccard += 1;
+        }
+        let right = match &p.speaker {
+            None => g.source.is_empty(),
+            Some(s) => {
+                !g.source.is_empty()
+                    && (g.source.iter().any(|x| x.overlaps(s.span))
+                        || s.entity.and_then(|id| doc.entity(id)).is_some_and(|e| {
+                            e.mentions
+                                .iter()
+                                .any(|m| g.source.iter().any(|x| x.overlaps(m.span)))
+                        }))
+            }
+        };
+        if right {
+            rep.speaker_right += 1;
+        }
+    }
+    for (gi, g) in gold.quotes.iter().enumerate() {
+        let direct = g
+            .content
+            .iter()
+            .any(|s| s.text(text).contains(['"', '“', '”', '«', '»']));
+        if direct {
+            rep.gold_direct += 1;
+            if gold_used[gi] {
+                rep.direct_found += 1;
+            }
+        }
+    }
+    rep
+}
+
+/// Runs `analyze` on every gold article and scores the results.
+pub fn evaluate(
+    docs: &[GoldDoc],
+    mut analyze: impl FnMut(&str) -> Result<Document>,
+) -> Result<QuoteReport> {
+    let mut rep = QuoteReport::default();
+    for g in docs {
+        let doc = analyze(&g.text)?;
+        rep.add(&score_document(g, &doc));
+    }
+    Ok(rep)
+}
+
+/// Scores `pipeline` on the gold file at `path`.
+pub fn evaluate_file(path: impl AsRef<Path>, pipeline: &Pipeline) -> Result<QuoteReport> {
+    let docs = load_jsonl(path)?;
+    evaluate(&docs, |t| pipeline.analyze(t))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::document::{Quote, QuoteKind, Speaker};
+
+    #[test]
+    fn greedy_matching_and_speakers() {
+        let line = r#"{"doc":"d","text":"“Yes,” he said. She said no way.","quotes":[{"source":[[7,9,"he"]],"cue":[[10,14,"said"]],"content":[[0,6,"“Yes,”"]]},{"source":[[16,19,"She"]],"cue":[[20,24,"said"]],"content":[[25,32,"no way."]]}]}"#;
+        let g = parse_line(line).unwrap();
+        let t = g.text.clone();
+        let at = |s: &str| {
+            let i = t.find(s).unwrap();
+            Span::new(i, i + s.len())
+        };
+        let doc = Document {
+            text: t.clone(),
+            sentences: vec![],
+            entities: vec![],
+            quotes: vec![
+                Quote {
+                    kind: QuoteKind::Direct,
+                    content: vec![at("Yes,")],
+                    cue: Some(at("said")),
+                    speaker: Some(Speaker {
+                        span: at("he"),
+                        entity: None,
+                    }),
+                },
+                Quote {
+                    kind: QuoteKind::Indirect,
+                    content: vec![at("no way")],
+                    cue: None,
+                    speaker: None,
+                },
+            ],
+        };
+        let r = score_document(&g, &doc);
+        assert_eq!(
+            (r.gold, r.predicted, r.matched, r.speaker_right),
+            (2, 2, 2, 1)
+        );
+        assert_eq!((r.gold_direct, r.direct_found), (1, 1));
+        assert!(r.to_string().contains("any overlap"));
+    }
+}

@@ -1,0 +1,890 @@
+//! Cue-driven attribution: reported speech (`X said (that) CLAUSE`,
+//! `CLAUSE, X said`, `According to X, CLAUSE`), direct quotes introduced or
+//! followed by a cue (`X wrote, "…"`, `"…," he said, "…"`), and mixed quotes.
+//!
+//! Why these shapes: without a parser, the clause that a cue governs is found
+//! from the cue's position in its attribution unit. A cue with its subject at
+//! the end of the unit (`…, the ministry said on Friday.`) governs what comes
+//! before the comma; a cue followed by `that`, a colon or a clause governs
+//! what follows, up to the end of the unit or a clause break (`;`, `, adding`).
+//! Each cue is tried against these shapes in a fixed order — quotation after
+//! the cue, content before the cue, inverted `said X`, content after the cue —
+//! and the first that fits wins. Every search is bounded to the unit, so the
+//! whole pass stays linear in the text.
+
+use super::cues::{lookup, CueWord, NOT_BEFORE, NOUN_CUES};
+use super::direct::Region;
+use super::speaker::{lower, np_after, subject_before};
+use super::tokens::{Tok, TokKind};
+use crate::document::Span;
+
+/// A quote found by a cue rule, before speaker linking.
+#[derive(Debug, Clone)]
+pub(crate) struct Cand {
+    /// Content as token ranges `a..b` (exclusive end).
+    pub content: Vec<(usize, usize)>,
+    /// The cue (none for an uncued fragment).
+    pub cue: Option<Span>,
+    /// The speaker phrase as a byte span, if any.
+    pub np: Option<Span>,
+    /// The speaker is the subject of the previous cue in the unit (`, adding`).
+    pub inherit: bool,
+}
+
+/// Longest content, in tokens, on either side of a cue. Bounds every scan so
+/// that a text with no sentence ends (or thousands of cues in one "unit")
+/// stays linear.
+const MAX_SPAN: usize = 400;
+
+/// Words that start an adverbial between the cue and its content (`said on
+/// Friday that`, `told reporters in a statement:`).
+const ADVERBIAL_STARTS: &[&str] = &[
+    "on",
+    "in",
+    "at",
+    "during",
+    "last",
+    "this",
+    "earlier",
+    "yesterday",
+    "today",
+    "tonight",
+    "via",
+    "through",
+    "late",
+    "early",
+    "monday",
+    "tuesday",
+    "wednesday",
+    "thursday",
+    "friday",
+    "saturday",
+    "sunday",
+    "recently",
+    "again",
+    "also",
+    "repeatedly",
+    "publicly",
+    "privately",
+    "to",
+    "after",
+    "before",
+    "when",
+    "while",
+    "as",
+    "from",
+    "with",
+    "over",
+    "shortly",
+    "later",
+    "previously",
+    "once",
+    "twice",
+    "sunday's",
+    "about",
+    "of",
+];
+
+/// Participles and markers that end a forward content (`…, adding that`).
+fn is_clause_break(text: &str, toks: &[Tok], k: usize, b: usize) -> bool {
+    match toks[k].kind {
+        TokKind::Punct(';') => true,
+        TokKind::Punct(',') => {
+            let Some(n) = toks.get(k + 1).filter(|_| k + 1 < b) else {
+                return false;
+            };
+            if !n.is_word() {
+                return false;
+            }
+            let w = lower(text, n);
+            if w == "according" {
+                return true;
+            }
+            lookup(n.span.text(text)).is_some_and(|c| c.participle && !c.weak)
+        }
+        _ => false,
+    }
+}
+
+/// Shared context of one extraction.
+pub(crate) struct Ctx<'a> {
+    pub text: &'a str,
+    pub toks: &'a [Tok],
+    pub regions: &'a [Region],
+    pub region_of: &'a [Option<usize>],
+}
+
+impl Ctx<'_> {
+    fn word(&self, k: usize) -> String {
+        lower(self.text, &self.toks[k])
+    }
+    fn is_word(&self, k: usize, w: &str) -> bool {
+        self.toks
+            .get(k)
+            .is_some_and(|t| t.is_word() && t.span.text(self.text).eq_ignore_ascii_case(w))
+    }
+    fn punct(&self, k: usize) -> Option<char> {
+        match self.toks.get(k)?.kind {
+            TokKind::Punct(c) => Some(c),
+            _ => None,
+        }
+    }
+    /// The real region whose opening mark is token `k`.
+    fn region_opening(&self, k: usize) -> Option<usize> {
+        let r = self.region_of.get(k).copied().flatten()?;
+        (self.regions[r].q.open == self.toks[k].span).then_some(r)
+    }
+    /// The region whose closing mark is token `k`.
+    fn region_closing(&self, k: usize) -> Option<usize> {
+        let r = self.region_of.get(k).copied().flatten()?;
+        (self.regions[r].q.close == Some(self.toks[k].span)).then_some(r)
+    }
+    /// Last token index of region `r` (its closing mark or last word), given
+    /// its opening token `k`.
+    fn region_end_tok(&self, k: usize, r: usize) -> usize {
+        let end = self.regions[r].q.outer().end;
+        let j = self.toks.partition_point(|t| t.span.start < end);
+        j.saturating_sub(1).max(k)
+    }
+    fn span(&self, a: usize, b_incl: usize) -> Span {
+        Span::new(self.toks[a].span.start, self.toks[b_incl].span.end)
+    }
+    fn has_word(&self, a: usize, b: usize) -> bool {
+        (a..b).any(|k| self.toks[k].is_word())
+    }
+}
+
+/// Skips an adverbial chunk after a cue (`on Friday`, `in a statement`,
+/// `to reporters`) when it ends at punctuation or `that` within 8 tokens.
+/// Returns the index after the chunk, or `j` unchanged.
+fn skip_adverbial(ctx: &Ctx, j: usize, b: usize) -> usize {
+    if j >= b || !ctx.toks[j].is_word() {
+        return j;
+    }
+    let w = ctx.word(j);
+    let adverb = ADVERBIAL_STARTS.contains(&w.as_str()) || (w.ends_with("ly") && w.len() > 4);
+    if !adverb {
+        return j;
+    }
+    let mut k = j;
+    while k < b && k - j < 8 {
+        let t = &ctx.toks[k];
+        if !t.is_word() || ctx.word(k) == "that" {
+            return k;
+        }
+        if k > j && lookup(t.span.text(ctx.text)).is_some() {
+            return j;
+        }
+        k += 1;
+    }
+    if k == b {
+        k
+    } else {
+        j
+    }
+}
+
+/// Where the content after a cue starts: after a `that`, an object (for
+/// `tell`), adverbials, a comma or a colon.
+fn content_start(ctx: &Ctx, cue_end: usize, b: usize, cw: Option<CueWord>) -> usize {
+    let mut j = cue_end;
+    if cw.is_some_and(|c| c.object) {
+        // told reporters (on Friday) that …
+        let mut found = None;
+        let mut k = j;
+        while k < b && k - j < 7 {
+            if ctx.is_word(k, "that") || matches!(ctx.punct(k), Some(',' | ':')) {
+                found = Some(k + 1);
+                break;
+            }
+            if ctx.region_opening(k).is_some() {
+                found = Some(k);
+                break;
+            }
+            k += 1;
+        }
+        j = match found {
+            Some(f) => f,
+            None => {
+                // Skip one object word or a capitalised name.
+                let mut k = j;
+                if k < b && ctx.toks[k].is_word() {
+                    k += 1;
+                    while k < b && k - j < 4 && ctx.toks[k].is_word() && is_cap(ctx, k) {
+                        k += 1;
+                    }
+                }
+                k
+            }
+        };
+    }
+    for _ in 0..4 {
+        if j >= b {
+            break;
+        }
+        if ctx.is_word(j, "that") {
+            return j + 1;
+        }
+        if matches!(ctx.punct(j), Some(',' | ':' | '—' | '–')) {
+            j += 1;
+            continue;
+        }
+        let k = skip_adverbial(ctx, j, b);
+        if k == j {
+            break;
+        }
+        j = k;
+    }
+    j
+}
+
+fn is_cap(ctx: &Ctx, k: usize) -> bool {
+    ctx.toks[k]
+        .span
+        .text(ctx.text)
+        .chars()
+        .next()
+        .is_some_and(char::is_uppercase)
+}
+
+/// End (exclusive) of a forward content starting at `j`: the unit end or a
+/// clause break.
+fn content_end(ctx: &Ctx, j: usize, b: usize) -> usize {
+    let b = b.min(j + MAX_SPAN);
+    let mut k = j;
+    while k < b {
+        if ctx.region_of[k].is_none() && is_clause_break(ctx.text, ctx.toks, k, b) {
+            return k;
+        }
+        // "corrupt," noting that … — the comma sits inside the marks.
+        if k > j && ctx.region_closing(k).is_some() && k + 1 < b {
+            let n = ctx.toks[k + 1];
+            if n.is_word() && lookup(n.span.text(ctx.text)).is_some_and(|c| c.participle && !c.weak)
+            {
+                return k + 1;
+            }
+        }
+        // … and argued that / and said it was …
+        if k > j && ctx.region_of[k].is_none() && matches!(ctx.word(k).as_str(), "and" | "but") {
+            let mut m = k + 1;
+            while m < b
+                && m < k + 3
+                && ctx.toks[m].is_word()
+                && matches!(
+                    ctx.word(m).as_str(),
+                    "also" | "then" | "later" | "has" | "had" | "have"
+                )
+            {
+                m += 1;
+            }
+            if m < b
+                && ctx.toks[m].is_word()
+                && lookup(ctx.toks[m].span.text(ctx.text)).is_some_and(|c| !c.participle)
+                && ctx.toks[m]
+                    .span
+                    .text(ctx.text)
+                    .chars()
+                    .next()
+                    .is_some_and(char::is_lowercase)
+            {
+                return k;
+            }
+        }
+        k += 1;
+    }
+    b
+}
+
+/// Trims trailing punctuation outside regions from a token range.
+fn trim_range(ctx: &Ctx, a: usize, mut b: usize) -> (usize, usize) {
+    let mut a = a;
+    while a < b
+        && ctx.region_of[a].is_none()
+        && !ctx.toks[a].is_word()
+        && !matches!(ctx.punct(a), Some('$' | '(' | '#'))
+    {
+        a += 1;
+    }
+    while b > a
+        && ctx.region_of[b - 1].is_none()
+        && !ctx.toks[b - 1].is_word()
+        && !matches!(ctx.punct(b - 1), Some(')' | '%' | '?' | '!'))
+    {
+        b -= 1;
+    }
+    (a, b)
+}
+
+/// After a cue (and its speaker) at token `k`: `, "…"` or `: "…"` or `"…"`
+/// opening a real region: the region's opening token.
+fn region_follows(ctx: &Ctx, k: usize, b: usize) -> Option<usize> {
+    let mut k = k;
+    if matches!(ctx.punct(k), Some(',' | ':' | '—')) {
+        k += 1;
+    }
+    if k >= b {
+        return None;
+    }
+    let r = ctx.region_opening(k)?;
+    (ctx.regions[r].real || ctx.regions[r].words >= 1).then_some(k)
+}
+
+/// Finds the cue quotes of the unit `a..b`. `next_unit` is the start of the
+/// following unit (for `X said:` at a paragraph end).
+pub(crate) fn unit_quotes(
+    ctx: &Ctx,
+    a: usize,
+    b: usize,
+    next: Option<(usize, usize)>,
+    out: &mut Vec<Cand>,
+) {
+    let mut cursor = a; // backward contents start here
+    let mut prev_np: Option<Span> = None;
+    let mut ti = a;
+    while ti < b {
+        let t = ctx.toks[ti];
+        if !t.is_word() || ctx.region_of[ti].is_some() {
+            ti += 1;
+            continue;
+        }
+        let w = t.span.text(ctx.text);
+        let lw = w.to_lowercase();
+        // according to X / as per X
+        if (lw == "according" && ctx.is_word(ti + 1, "to"))
+            || (lw == "as" && ctx.is_word(ti + 1, "per"))
+        {
+            if let Some(c) = according(ctx, a, b, ti, cursor) {
+                cursor = ti + 2;
+                prev_np = c.np;
+                out.push(c);
+            }
+            ti += 2;
+            continue;
+        }
+        // X's statement that …
+        if NOUN_CUES.contains(&lw.as_str()) && ctx.is_word(ti + 1, "that") && ti > a {
+            let p = ctx.toks[ti - 1];
+            let ps = p.span.text(ctx.text);
+            let poss = ps.ends_with("'s")
+                || ps.ends_with("’s")
+                || matches!(ps.to_lowercase().as_str(), "his" | "her" | "their" | "its");
+            if p.is_word() && poss {
+                let (s, e) = trim_range(ctx, ti + 2, content_end(ctx, ti + 2, b));
+                if ctx.has_word(s, e) {
+                    let np = Span::new(
+                        p.span.start,
+                        p.span.end
+                            - if ps.ends_with('s') && ps.len() > 3 {
+                                ps.len() - ps.trim_end_matches(['s', '\'', '’']).len()
+                            } else {
+                                0
+                            },
+                    );
+                    out.push(Cand {
+                        content: vec![(s, e)],
+                        cue: Some(t.span),
+                        np: Some(np),
+                        inherit: false,
+                    });
+                    prev_np = Some(np);
+                }
+            }
+            ti += 1;
+            continue;
+        }
+        let Some(cw) = lookup(w) else {
+            ti += 1;
+            continue;
+        };
+        if !w.chars().next().is_some_and(char::is_lowercase) {
+            ti += 1;
+            continue;
+        }
+        if ti > a
+            && ctx.toks[ti - 1].is_word()
+            && (NOT_BEFORE.contains(&ctx.word(ti - 1).as_str())
+                || ctx.word(ti - 1).starts_with(|c: char| c.is_ascii_digit())
+                || ctx.word(ti - 1).ends_with("'s")
+                || ctx.word(ti - 1).ends_with("’s"))
+        {
+            ti += 1;
+            continue;
+        }
+        if let Some(c) = verb_cue(ctx, a, b, ti, cw, cursor, prev_np, next) {
+            cursor = ti + 1;
+            if c.np.is_some() {
+                prev_np = c.np;
+            }
+            out.push(c);
+        }
+        ti += 1;
+    }
+}
+
+/// Words that cannot start a reported clause (`said during a panel`, `says
+/// to reporters`, `continues to lead`).
+const NOT_CLAUSE_START: &[&str] = &[
+    "in", "at", "during", "to", "aboard", "after", "before", "on", "as", "while", "when", "from",
+    "with", "for", "of", "about", "by", "into", "onto", "up", "out", "down", "off", "over",
+    "through", "upon", "under", "against", "without", "within", "so", "and", "or", "but",
+];
+
+#[allow(clippy::too_many_arguments)]
+fn verb_cue(
+    ctx: &Ctx,
+    a: usize,
+    b: usize,
+    ti: usize,
+    cw: CueWord,
+    cursor: usize,
+    prev_np: Option<Span>,
+    next: Option<(usize, usize)>,
+) -> Option<Cand> {
+    let cue = ctx.toks[ti].span;
+    let floor = cursor.max(a).max(ti.saturating_sub(MAX_SPAN));
+    let mut subj = subject_before(ctx.text, ctx.toks, floor, ti);
+    let comma_before = |k: usize| -> bool {
+        k > a
+            && (matches!(ctx.punct(k - 1), Some(',' | '—' | '?' | '!' | '–'))
+                || ctx.region_closing(k - 1).is_some())
+    };
+    // A participle is a cue after a comma (`, adding that`) or an auxiliary
+    // (`is saying`); elsewhere it modifies a noun (`a statement explaining`).
+    if cw.participle
+        && !comma_before(ti)
+        && !(ti > a
+            && matches!(
+                ctx.word(ti - 1).as_str(),
+                "is" | "was" | "are" | "were" | "been" | "be" | "am" | "he's" | "she's" | "they're"
+            ))
+    {
+        return None;
+    }
+    let participle_inherit = cw.participle && comma_before(ti);
+    if participle_inherit {
+        subj = None;
+    }
+    let after = skip_adverbial(ctx, ti + 1, b);
+    let start = content_start(ctx, ti + 1, b, Some(cw));
+    let backward_ok = |k: usize| -> bool {
+        comma_before(k) && {
+            let (s, e) = trim_range(ctx, floor, k);
+            ctx.has_word(s, e)
+        }
+    };
+    let tail_empty = |k: usize| -> bool {
+        let k = skip_adverbial(ctx, k, b);
+        k >= b
+            || matches!(
+                ctx.punct(k),
+                Some('.' | ',' | ';' | '!' | '?' | ':' | ')' | '—')
+            )
+    };
+    // 0. Appositive subject: Tad Devine, a senior adviser, said …
+    if subj.is_none()
+        && !participle_inherit
+        && ti > a + 2
+        && ctx.punct(ti - 1) == Some(',')
+        && !backward_region(ctx, ti)
+    {
+        let lo = (ti.saturating_sub(30)).max(floor);
+        let mut k = ti - 2;
+        while k > lo && ctx.punct(k) != Some(',') && ctx.region_of[k].is_none() {
+            k -= 1;
+        }
+        if k > lo && ctx.punct(k) == Some(',') {
+            if let Some((f, l)) = subject_before(ctx.text, ctx.toks, floor, k) {
+                if (f..=l).any(|x| is_cap(ctx, x)) {
+                    subj = Some((f, l));
+                }
+            }
+        }
+    }
+    // 0b. Relative clause: a White House official who spoke anonymously
+    // said … — the subject is before "who".
+    if subj.is_none() && !participle_inherit {
+        let lo = ti.saturating_sub(16).max(floor);
+        if let Some(w) = (lo..ti).rev().find(|&k| {
+            ctx.toks[k].is_word()
+                && matches!(ctx.word(k).as_str(), "who" | "which")
+                && ctx.region_of[k].is_none()
+        }) {
+            let clean = (w + 1..ti).all(|k| ctx.toks[k].is_word() || ctx.punct(k) == Some(','));
+            if clean {
+                let w2 = if w > lo && ctx.punct(w - 1) == Some(',') {
+                    w - 1
+                } else {
+                    w
+                };
+                subj = subject_before(ctx.text, ctx.toks, floor, w2);
+            }
+        }
+    }
+    // 1. A quotation right after the cue: X wrote, "…" / he said: "…"
+    let fwd_region = region_follows(ctx, start.saturating_sub(1).max(ti + 1), b)
+        .or_else(|| region_follows(ctx, start, b))
+        .or_else(|| region_follows(ctx, after, b));
+    // 2. Content before the cue: "…," X said (anything). / …, X said.
+    if let Some((f, _)) = subj {
+        let quoted_before = backward_region(ctx, f);
+        if backward_ok(f) && (quoted_before || (tail_empty(ti + 1) && fwd_region.is_none())) {
+            let (s, e) = trim_range(ctx, floor, f);
+            let mut content = vec![(s, e)];
+            let k = skip_adverbial(ctx, ti + 1, b);
+            if let Some(r) = region_follows(ctx, k, b) {
+                // Split quote: "A," he said, "B."
+                if quoted_before {
+                    let reg = ctx.region_of[r].unwrap_or_default();
+                    content.push((r, ctx.region_end_tok(r, reg) + 1));
+                }
+            } else if !quoted_before
+                && ctx.punct(k) == Some(',')
+                && !is_clause_break(ctx.text, ctx.toks, k, b)
+            {
+                // A, officials said, B.
+                let (s2, e2) = trim_range(ctx, k + 1, content_end(ctx, k + 1, b));
+                if ctx.has_word(s2, e2) {
+                    content.push((s2, e2));
+                }
+            }
+            return Some(Cand {
+                content,
+                cue: Some(cue),
+                np: subj.map(|(f, l)| ctx.span(f, l)),
+                inherit: false,
+            });
+        }
+    }
+    // 2b. Inverted: "…," said the ministry.
+    if subj.is_none() && comma_before(ti) && !cw.participle {
+        if let Some((f, l)) = np_after(ctx.text, ctx.toks, ti + 1, b, 8) {
+            let end_ok =
+                l + 1 >= b || matches!(ctx.punct(l + 1), Some('.' | ',' | ';' | '!' | '?' | ':'));
+            if end_ok && backward_ok(ti) {
+                let (s, e) = trim_range(ctx, floor, ti);
+                let mut content = vec![(s, e)];
+                if backward_region(ctx, ti) {
+                    if let Some(k) = region_follows(ctx, l + 1, b) {
+                        let r = ctx.region_of[k].unwrap_or_default();
+                        content.push((k, ctx.region_end_tok(k, r) + 1));
+                    }
+                }
+                return Some(Cand {
+                    content,
+                    cue: Some(cue),
+                    np: Some(ctx.span(f, l)),
+                    inherit: false,
+                });
+            }
+        }
+    }
+    if subj.is_none() && !participle_inherit {
+        return None;
+    }
+    let np = if participle_inherit {
+        prev_np.or_else(|| unit_subject(ctx, a, ti))
+    } else {
+        subj.map(|(f, l)| ctx.span(f, l))
+    };
+    let inherit = participle_inherit && np.is_none();
+    if let Some(k) = fwd_region {
+        let r = ctx.region_of[k].unwrap_or_default();
+        let e = content_end(ctx, k, b);
+        let rend = ctx.region_end_tok(k, r) + 1;
+        let (s, e) = trim_range(ctx, k, e.max(rend));
+        return Some(Cand {
+            content: vec![(s, e)],
+            cue: Some(cue),
+            np,
+            inherit,
+        });
+    }
+    // 3. Content after the cue.
+    let e = content_end(ctx, start, b);
+    let (s, e) = trim_range(ctx, start, e);
+    let words = (s..e).filter(|&k| ctx.toks[k].is_word()).count();
+    let had_that = start > ti + 1 && ctx.is_word(start - 1, "that");
+    if words == 0 {
+        // X said: ⏎ "…" (or an unmarked block quote)
+        if b > 0 && matches!(ctx.punct(b - 1), Some(':')) && start >= b {
+            if let Some((na, nb)) = next {
+                let end = match ctx.region_opening(na) {
+                    Some(r) => (ctx.region_end_tok(na, r) + 1).min(nb),
+                    None => nb,
+                };
+                return Some(Cand {
+                    content: vec![(na, end)],
+                    cue: Some(cue),
+                    np,
+                    inherit,
+                });
+            }
+        }
+        return None;
+    }
+    if cw.broad {
+        // A bare base form is mostly a noun ("weaker demand"): only after a
+        // pronoun or a modal ("we want", "will call").
+        let base = ctx.toks[ti]
+            .span
+            .text(ctx.text)
+            .eq_ignore_ascii_case(cw.lemma);
+        if base
+            && !(ti > a
+                && matches!(
+                    ctx.word(ti - 1).as_str(),
+                    "i" | "we"
+                        | "they"
+                        | "you"
+                        | "who"
+                        | "will"
+                        | "would"
+                        | "to"
+                        | "should"
+                        | "must"
+                        | "did"
+                        | "do"
+                        | "not"
+                        | "also"
+                ))
+        {
+            return None;
+        }
+        // The object is the content: called the deal "a disaster".
+        let (s, e) = trim_range(ctx, ti + 1, content_end(ctx, ti + 1, b));
+        return ctx.has_word(s, e).then_some(Cand {
+            content: vec![(s, e)],
+            cue: Some(cue),
+            np,
+            inherit,
+        });
+    }
+    if !had_that && NOT_CLAUSE_START.contains(&ctx.word(s).as_str()) {
+        return None;
+    }
+    if cw.weak && !had_that && words < 4 {
+        return None;
+    }
+    if !had_that && words < 2 {
+        return None;
+    }
+    Some(Cand {
+        content: vec![(s, e)],
+        cue: Some(cue),
+        np,
+        inherit,
+    })
+}
+
+/// A quoted fragment no cue claimed, inside a writer's sentence (`Carson
+/// pronounced the name "Hamas" as if …`): reported as a mixed quote of its
+/// clause, attributed to the sentence's subject, without a cue. `k` is the
+/// region's opening token, `a..b` its unit.
+pub(crate) fn fragment(ctx: &Ctx, a: usize, b: usize, k: usize) -> Option<Cand> {
+    let r = ctx.region_opening(k)?;
+    let np = unit_subject(ctx, a, k);
+    let floor = np.map_or(0, |np| np.end);
+    let end_tok = ctx.region_end_tok(k, r);
+    let mut s = k;
+    let a = a.max(k.saturating_sub(MAX_SPAN));
+    while s > a
+        && ctx.toks[s - 1].span.start >= floor
+        && (ctx.region_of[s - 1].is_some()
+            || !matches!(ctx.punct(s - 1), Some(';' | ',' | ':' | '—' | '(')))
+    {
+        s -= 1;
+    }
+    let e = content_end(ctx, end_tok + 1, b);
+    let mut e2 = end_tok + 1;
+    while e2 < e && !matches!(ctx.punct(e2), Some(',' | ';' | '.' | ':' | '—')) {
+        e2 += 1;
+    }
+    let (s, e) = trim_range(ctx, s, e2);
+    (s < e).then_some(Cand {
+        content: vec![(s, e)],
+        cue: None,
+        np,
+        inherit: false,
+    })
+}
+
+/// `Jeffrey M. Jones: "…"` / `According to HuffPo: "…"`: a unit made of a
+/// noun phrase and a colon before the quotation names its speaker.
+pub(crate) fn colon_speaker(ctx: &Ctx, a: usize, k: usize) -> Option<Span> {
+    if k == 0 || k <= a || ctx.punct(k - 1) != Some(':') {
+        return None;
+    }
+    let mut s = a;
+    if ctx.is_word(s, "according") && ctx.is_word(s + 1, "to") {
+        s += 2;
+    }
+    let (f, l) = np_after(ctx.text, ctx.toks, s, k - 1, 10)?;
+    // A name, not a clause: every word capitalised (bar "of", "the").
+    let name = (f..=l).all(|x| {
+        !ctx.toks[x].is_word()
+            || is_cap(ctx, x)
+            || matches!(ctx.word(x).as_str(), "of" | "the" | "for")
+    });
+    (l + 2 == k && name).then(|| ctx.span(f, l))
+}
+
+/// Capitalised sentence openers that are not subjects.
+const LEADING_FUNCTION_WORDS: &[&str] = &[
+    "in",
+    "under",
+    "last",
+    "between",
+    "there",
+    "and",
+    "but",
+    "so",
+    "yet",
+    "after",
+    "when",
+    "while",
+    "if",
+    "as",
+    "for",
+    "with",
+    "on",
+    "at",
+    "by",
+    "from",
+    "since",
+    "although",
+    "though",
+    "this",
+    "that",
+    "these",
+    "those",
+    "then",
+    "now",
+    "still",
+    "also",
+    "however",
+    "meanwhile",
+    "during",
+    "before",
+    "despite",
+    "instead",
+    "even",
+    "here",
+    "according",
+    "to",
+    "of",
+    "a",
+    "an",
+    "what",
+    "why",
+    "how",
+    "where",
+    "who",
+    "today",
+    "yesterday",
+    "earlier",
+    "later",
+    "first",
+    "finally",
+    "indeed",
+    "because",
+    "or",
+    "not",
+    "only",
+    "unlike",
+    "like",
+    "over",
+    "until",
+    "amid",
+    "without",
+];
+
+/// The subject at the start of a unit, for a participle cue with no cue
+/// before it (`Trump entered the race …, calling them …`): a leading pronoun
+/// or run of capitalised words (with a leading `the`).
+pub(crate) fn unit_subject(ctx: &Ctx, a: usize, ti: usize) -> Option<Span> {
+    let mut k = a;
+    while k < ti && k < a + 8 && !ctx.toks[k].is_word() {
+        k += 1;
+    }
+    if k >= ti || !ctx.toks[k].is_word() {
+        return None;
+    }
+    let mut w = ctx.word(k);
+    if LEADING_FUNCTION_WORDS.contains(&w.as_str()) {
+        // "Last year, he …": the subject follows the first comma.
+        let mut c = k;
+        while c < ti && c < k + 8 && ctx.punct(c) != Some(',') {
+            c += 1;
+        }
+        if c >= ti || ctx.punct(c) != Some(',') {
+            return None;
+        }
+        k = c + 1;
+        while k < ti && !ctx.toks[k].is_word() {
+            k += 1;
+        }
+        if k >= ti {
+            return None;
+        }
+        w = ctx.word(k);
+        if LEADING_FUNCTION_WORDS.contains(&w.as_str()) {
+            return None;
+        }
+    }
+    if matches!(w.as_str(), "he" | "she" | "they" | "it" | "we" | "i") {
+        return Some(ctx.toks[k].span);
+    }
+    let first = k;
+    if w == "the" {
+        k += 1;
+    }
+    let mut last = None;
+    while k < ti && ctx.toks[k].is_word() && is_cap(ctx, k) {
+        last = Some(k);
+        k += 1;
+    }
+    last.map(|l| ctx.span(first, l))
+}
+
+/// True when the token before `k` (skipping a comma) closes a region: the
+/// backward content is a quotation.
+fn backward_region(ctx: &Ctx, k: usize) -> bool {
+    let mut j = k;
+    while j > 0 && matches!(ctx.punct(j - 1), Some(',' | '—')) && ctx.region_of[j - 1].is_none() {
+        j -= 1;
+    }
+    j > 0 && ctx.region_closing(j - 1).is_some()
+}
+
+/// `According to X, CLAUSE.` / `CLAUSE, according to X.` / `as per X`.
+fn according(ctx: &Ctx, a: usize, b: usize, ti: usize, cursor: usize) -> Option<Cand> {
+    let cue = ctx.span(ti, ti + 1);
+    let (f, l) = np_after(ctx.text, ctx.toks, ti + 2, b, 10).or_else(|| {
+        // Any words up to punctuation: "according to analysts at Barclays".
+        let mut k = ti + 2;
+        while k < b && k < ti + 12 && ctx.toks[k].is_word() {
+            k += 1;
+        }
+        (k > ti + 2).then(|| (ti + 2, k - 1))
+    })?;
+    let np = Some(ctx.span(f, l));
+    let mut content = Vec::new();
+    // Text before (from the cursor), when there is any.
+    let (s, e) = trim_range(ctx, cursor.max(a).max(ti.saturating_sub(MAX_SPAN)), ti);
+    if ctx.has_word(s, e) {
+        content.push((s, e));
+    }
+    // Text after the phrase, when a comma follows it.
+    if matches!(ctx.punct(l + 1), Some(',')) {
+        let (s2, e2) = trim_range(ctx, l + 2, content_end(ctx, l + 2, b));
+        if ctx.has_word(s2, e2) {
+            content.push((s2, e2));
+        }
+    }
+    (!content.is_empty()).then_some(Cand {
+        content,
+        cue: Some(cue),
+        np,
+        inherit: false,
+    })
+}

@@ -1,0 +1,380 @@
+//! Speakers: the noun phrase next to a cue, and the entity it names.
+//!
+//! Why text first, entities second: the speaker must be found even when no
+//! recogniser ran (or it missed a name), so the subject noun phrase is cut
+//! from the tokens around the cue with punctuation and clause words as
+//! boundaries. Entities, when present, then *link* that phrase: a person
+//! mention inside it wins over an organisation (`Joel Pollak of Breitbart`),
+//! an organisation over a place, and a resolved pronoun or nominal carries
+//! its entity. A phrase with nothing to link keeps `entity: None`.
+
+use super::tokens::{Tok, TokKind};
+use crate::document::{Entity, EntityId, Label, MentionKind, Span, Speaker};
+use crate::entities::names::{name_span, norm_word, HONORIFICS};
+
+/// Words that end a subject noun phrase when walking back from the cue.
+const CLAUSE_WORDS: &[&str] = &[
+    "that", "which", "who", "whom", "whose", "and", "but", "or", "as", "while", "when", "because",
+    "if", "after", "before", "since", "although", "though", "so", "where", "than", "whether",
+    "until", "unless", "what", "how", "why", "nor", "yet", "once", "said", "says", "told",
+];
+
+/// Auxiliaries and adverbs allowed between the subject and the cue.
+const SKIP_BEFORE_CUE: &[&str] = &[
+    "has",
+    "have",
+    "had",
+    "also",
+    "previously",
+    "later",
+    "then",
+    "again",
+    "once",
+    "recently",
+    "earlier",
+    "reportedly",
+    "publicly",
+    "would",
+    "will",
+    "could",
+    "may",
+    "might",
+    "did",
+    "does",
+    "do",
+    "is",
+    "was",
+    "were",
+    "are",
+    "been",
+    "being",
+    "not",
+    "never",
+    "just",
+    "still",
+    "further",
+    "first",
+    "initially",
+    "subsequently",
+    "often",
+    "already",
+    "has",
+    "always",
+    "now",
+    "even",
+    "only",
+    "long",
+    "last",
+    "since",
+    "all",
+    "both",
+    "privately",
+    "separately",
+    "repeatedly",
+    "should",
+    "must",
+    "can",
+    "shall",
+    "ever",
+    "similarly",
+    "likewise",
+    "too",
+];
+
+/// Personal pronouns that can be speakers.
+pub const PRONOUNS: &[&str] = &["he", "she", "they", "it", "we", "i", "you", "who"];
+
+/// Lowercase text of a token.
+pub(crate) fn lower(text: &str, t: &Tok) -> String {
+    t.span.text(text).to_lowercase()
+}
+
+/// The subject noun phrase before the cue at token `ci`, not before token
+/// `floor`: returns its token range `(first, last_inclusive)`.
+///
+/// Walks back over auxiliaries and adverbs (`has also said`), a
+/// parenthesis (`Warren (D-MA) said`), then collects words up to
+/// punctuation or a clause word. A phrase qualifies when it has a capital, a
+/// pronoun, a determiner, a role noun or a plural head (`technologists`).
+pub(crate) fn subject_before(
+    text: &str,
+    toks: &[Tok],
+    floor: usize,
+    ci: usize,
+) -> Option<(usize, usize)> {
+    let mut j = ci;
+    // Skip auxiliaries and adverbs.
+    while j > floor && ci - j < 8 {
+        let t = &toks[j - 1];
+        if !t.is_word() {
+            break;
+        }
+        let w = lower(text, t);
+        if SKIP_BEFORE_CUE.contains(&w.as_str())
+            || (w.ends_with("ly") && w.len() > 4 && is_lower(text, t))
+        {
+            j -= 1;
+        } else {
+            break;
+        }
+    }
+    // "who said": the relative pronoun is the subject.
+    if j > floor && toks[j - 1].is_word() && lower(text, &toks[j - 1]) == "who" {
+        return Some((j - 1, j - 1));
+    }
+    // Skip a parenthesis: Sen. Elizabeth Warren (D-MA) said.
+    if j > floor && toks[j - 1].is_punct(')') {
+        let mut k = j - 1;
+        while k > floor && j - k < 10 && !toks[k].is_punct('(') {
+            k -= 1;
+        }
+        if toks[k].is_punct('(') && k > floor {
+            j = k;
+        }
+    }
+    if j == floor {
+        return None;
+    }
+    let last = j - 1;
+    let mut first = j;
+    let mut n = 0;
+    while first > floor && n < 10 {
+        let t = &toks[first - 1];
+        match t.kind {
+            TokKind::Word => {
+                let w = lower(text, t);
+                if CLAUSE_WORDS.contains(&w.as_str()) {
+                    break;
+                }
+                // A pronoun is a whole subject.
+                if PRONOUNS.contains(&w.as_str()) && first - 1 != last {
+                    break;
+                }
+            }
+            TokKind::Punct('-' | '&' | '.' | '\'' | '’') => {}
+            _ => break,
+        }
+        first -= 1;
+        n += 1;
+        if PRONOUNS.contains(&lower(text, &toks[first]).as_str()) {
+            break;
+        }
+    }
+    if first > last || !toks[last].is_word() {
+        return None;
+    }
+    // Trim a leading preposition word.
+    let mut f = first;
+    while f < last
+        && matches!(
+            lower(text, &toks[f]).as_str(),
+            "of" | "in" | "on" | "to" | "for" | "with" | "by" | "at" | "even"
+        )
+    {
+        f += 1;
+    }
+    let head = lower(text, &toks[last]);
+    let plural = head.len() > 3
+        && head.ends_with('s')
+        && !head.ends_with("ss")
+        && !head.ends_with("ous")
+        && is_lower(text, &toks[last]);
+    let ok = (f..=last).any(|k| {
+        let s = toks[k].span.text(text);
+        s.chars().next().is_some_and(char::is_uppercase)
+            || PRONOUNS.contains(&s.to_lowercase().as_str())
+            || DETERMINERS.contains(&s.to_lowercase().as_str())
+            || ROLE_NOUNS.contains(&s.to_lowercase().as_str())
+    }) || plural;
+    ok.then_some((f, last))
+}
+
+/// Determiners that start a subject noun phrase.
+const DETERMINERS: &[&str] = &[
+    "the", "a", "an", "some", "many", "several", "his", "her", "their", "its", "other", "most",
+    "two", "three", "these", "those", "one", "our", "my", "your", "each", "every", "both", "few",
+    "no", "any", "all",
+];
+
+/// Common nouns that denote speakers without a determiner (`officials said`).
+const ROLE_NOUNS: &[&str] = &[
+    "officials",
+    "experts",
+    "analysts",
+    "critics",
+    "sources",
+    "observers",
+    "economists",
+    "scientists",
+    "researchers",
+    "democrats",
+    "republicans",
+    "voters",
+    "supporters",
+    "opponents",
+    "residents",
+    "authorities",
+    "lawmakers",
+    "aides",
+    "advisers",
+    "polls",
+    "police",
+    "witnesses",
+    "investigators",
+    "prosecutors",
+    "spokesman",
+    "spokeswoman",
+    "spokesperson",
+    "people",
+    "americans",
+    "conservatives",
+    "liberals",
+    "members",
+    "leaders",
+    "reports",
+    "data",
+    "studies",
+];
+
+/// The noun phrase right after an inverted cue (`said the ministry`, `says
+/// Smith,`) or after `according to`: token range, ending at punctuation.
+pub(crate) fn np_after(
+    text: &str,
+    toks: &[Tok],
+    start: usize,
+    end: usize,
+    max: usize,
+) -> Option<(usize, usize)> {
+    let mut k = start;
+    while k < end && k - start < max {
+        let t = &toks[k];
+        match t.kind {
+            TokKind::Word => {
+                let w = lower(text, t);
+                if k > start && CLAUSE_WORDS.contains(&w.as_str()) {
+                    break;
+                }
+            }
+            TokKind::Punct('-' | '&' | '\'' | '’') => {}
+            TokKind::Punct('.') if k + 1 < end && toks[k + 1].is_word() => {}
+            _ => break,
+        }
+        k += 1;
+    }
+    if k == start {
+        return None;
+    }
+    let first = toks[start].span.text(text);
+    let starts_ok = first.chars().next().is_some_and(char::is_uppercase)
+        || matches!(
+            first.to_lowercase().as_str(),
+            "the"
+                | "a"
+                | "an"
+                | "his"
+                | "her"
+                | "their"
+                | "its"
+                | "some"
+                | "one"
+                | "two"
+                | "several"
+                | "many"
+                | "he"
+                | "she"
+                | "they"
+                | "officials"
+                | "sources"
+        );
+    starts_ok.then_some((start, k - 1))
+}
+
+/// Mentions of all entities, sorted, for span lookups.
+pub(crate) struct MentionIndex {
+    /// `(span, entity, kind, label)` sorted by start.
+    items: Vec<(Span, EntityId, MentionKind, Label)>,
+}
+
+impl MentionIndex {
+    pub fn new(entities: &[Entity]) -> Self {
+        let mut items: Vec<_> = entities
+            .iter()
+            .flat_map(|e| {
+                e.mentions
+                    .iter()
+                    .map(move |m| (m.span, e.id, m.kind, e.label.clone()))
+            })
+            .collect();
+        items.sort_by_key(|x| (x.0.start, x.0.end));
+        MentionIndex { items }
+    }
+
+    /// Mentions overlapping `span`, in text order.
+    fn overlapping(
+        &self,
+        span: Span,
+    ) -> impl Iterator<Item = &(Span, EntityId, MentionKind, Label)> {
+        // Mentions are short; start the scan a little before `span`.
+        let from = self.items.partition_point(|x| x.0.start + 200 < span.start);
+        self.items[from..]
+            .iter()
+            .take_while(move |x| x.0.start < span.end)
+            .filter(move |x| x.0.overlaps(span))
+    }
+}
+
+/// Builds the speaker for the noun phrase `np` (a byte span): finds the best
+/// entity mention inside it and picks the span to report.
+pub(crate) fn link(text: &str, np: Span, index: &MentionIndex) -> Speaker {
+    let rank = |x: &(Span, EntityId, MentionKind, Label)| -> u8 {
+        match (x.2, &x.3) {
+            (MentionKind::Name, Label::Per) => 0,
+            (MentionKind::Name, Label::Org) => 1,
+            (MentionKind::Pronoun | MentionKind::Nominal, _) => 2,
+            (MentionKind::Name, _) => 3,
+        }
+    };
+    let best = index
+        .overlapping(np)
+        .min_by_key(|x| (rank(x), x.0.start))
+        .cloned();
+    match best {
+        Some((span, id, MentionKind::Name, Label::Per)) => {
+            let ns = name_span(text, span, &Label::Per);
+            Speaker {
+                span: with_honorific(text, ns, np),
+                entity: Some(id),
+            }
+        }
+        Some((_, id, _, _)) => Speaker {
+            span: np,
+            entity: Some(id),
+        },
+        None => Speaker {
+            span: np,
+            entity: None,
+        },
+    }
+}
+
+/// Extends a name span left over one honorific (`President`, `Mr.`) when the
+/// noun phrase has it.
+fn with_honorific(text: &str, name: Span, np: Span) -> Span {
+    let before = &text[np.start.min(name.start)..name.start];
+    let trimmed = before.trim_end();
+    let start = trimmed.rfind(char::is_whitespace).map_or(0, |i| i + 1);
+    let word = &trimmed[start..];
+    if !word.is_empty() && HONORIFICS.contains(&norm_word(word).as_str()) {
+        let s = np.start.min(name.start) + start;
+        return Span::new(s, name.end);
+    }
+    name
+}
+
+fn is_lower(text: &str, t: &Tok) -> bool {
+    t.span
+        .text(text)
+        .chars()
+        .next()
+        .is_some_and(char::is_lowercase)
+}

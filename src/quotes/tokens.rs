@@ -1,0 +1,262 @@
+//! A light tokenizer and sentence segmenter for the attribution rules.
+//!
+//! Why not reuse the pipeline's sentences: the rules need clause-level
+//! structure that sentence spans do not carry (commas, colons, quote marks),
+//! and they must not break when the splitter cuts a quotation in two
+//! (`"… trap," he said.`). So the quote stage tokenizes once, linearly, and
+//! computes its own *attribution units*: sentence-like stretches that never
+//! end inside a quotation and always end at a line break.
+
+use crate::document::Span;
+use crate::text::marks::Quoted;
+
+/// What a token is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum TokKind {
+    /// Letters/digits, with inner apostrophes, hyphens and dots (`don’t`,
+    /// `U.S`, `Russia's`).
+    Word,
+    /// One punctuation character (quote marks included).
+    Punct(char),
+    /// A line break (paragraph boundary).
+    Newline,
+}
+
+/// One token.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Tok {
+    pub span: Span,
+    pub kind: TokKind,
+}
+
+impl Tok {
+    pub fn is_word(&self) -> bool {
+        self.kind == TokKind::Word
+    }
+    pub fn is_punct(&self, c: char) -> bool {
+        self.kind == TokKind::Punct(c)
+    }
+}
+
+fn inner_joiner(c: char) -> bool {
+    matches!(c, '\'' | '’' | '-' | '.' | '&')
+}
+
+/// Tokenizes `text` in one pass.
+pub(crate) fn tokenize(text: &str) -> Vec<Tok> {
+    let mut out = Vec::with_capacity(text.len() / 5);
+    let mut it = text.char_indices().peekable();
+    while let Some((i, c)) = it.next() {
+        if c == '\n' || c == '\r' || c == '\u{2029}' {
+            if !matches!(
+                out.last(),
+                Some(Tok {
+                    kind: TokKind::Newline,
+                    ..
+                })
+            ) {
+                out.push(Tok {
+                    span: Span::new(i, i + c.len_utf8()),
+                    kind: TokKind::Newline,
+                });
+            }
+            continue;
+        }
+        if c.is_whitespace() || c.is_control() {
+            continue;
+        }
+        if c.is_alphanumeric() {
+            let mut end = i + c.len_utf8();
+            loop {
+                match it.peek().copied() {
+                    Some((j, d)) if d.is_alphanumeric() => {
+                        end = j + d.len_utf8();
+                        it.next();
+                    }
+                    Some((j, d)) if inner_joiner(d) => {
+                        // Join only when a letter/digit follows.
+                        let after = text[j + d.len_utf8()..].chars().next();
+                        if after.is_some_and(char::is_alphanumeric) {
+                            end = j + d.len_utf8();
+                            it.next();
+                        } else {
+                            break;
+                        }
+                    }
+                    _ => break,
+                }
+            }
+            out.push(Tok {
+                span: Span::new(i, end),
+                kind: TokKind::Word,
+            });
+        } else if c == '\'' && it.peek().is_some_and(|&(_, d)| d == '\'') {
+            // '' is one double mark (as in text::marks).
+            it.next();
+            out.push(Tok {
+                span: Span::new(i, i + 2),
+                kind: TokKind::Punct('"'),
+            });
+        } else {
+            out.push(Tok {
+                span: Span::new(i, i + c.len_utf8()),
+                kind: TokKind::Punct(c),
+            });
+        }
+    }
+    out
+}
+
+/// Words after which a period does not end a sentence.
+const ABBREVIATIONS: &[&str] = &[
+    "mr", "mrs", "ms", "dr", "st", "sen", "rep", "gov", "gen", "lt", "col", "sgt", "jr", "sr",
+    "u.s", "u.k", "u.n", "inc", "corp", "co", "ltd", "jan", "feb", "mar", "apr", "aug", "sept",
+    "sep", "oct", "nov", "dec", "no", "vs", "prof", "rev", "capt", "maj", "cmdr", "adm", "ft",
+    "mt", "d.c", "a.m", "p.m", "e.g", "i.e", "etc", "approx", "dept", "est", "fig", "pres",
+];
+
+/// Attribution units: `units[k]` is a token range `a..b`. Units end after a
+/// sentence-final `.`/`!`/`?` (and any closing marks right after it) that is
+/// followed by a capital, a mark or a line break — but never inside a quoted
+/// region — and always at a line break.
+pub(crate) fn units(text: &str, toks: &[Tok], quoted: &[Quoted]) -> Vec<(usize, usize)> {
+    // Top-level quoted regions as sorted byte ranges.
+    let regions: Vec<Span> = quoted
+        .iter()
+        .filter(|q| q.depth == 0)
+        .map(|q| q.outer())
+        .collect();
+    let mut ri = 0;
+    let mut out = Vec::new();
+    let mut start = 0;
+    let mut i = 0;
+    while i < toks.len() {
+        let t = toks[i];
+        while ri < regions.len() && regions[ri].end <= t.span.start {
+            ri += 1;
+        }
+        let inside =
+            ri < regions.len() && regions[ri].start < t.span.start && t.span.end < regions[ri].end;
+        match t.kind {
+            TokKind::Newline => {
+                if i > start {
+                    out.push((start, i));
+                }
+                start = i + 1;
+            }
+            // A closing mark after sentence punctuation, then a capital:
+            // `… chief." He added` ends the unit after the mark.
+            TokKind::Punct(_)
+                if ri < regions.len()
+                    && t.span.end == regions[ri].end
+                    && closes_sentence(toks, i)
+                    && toks.get(i + 1).is_some_and(|n| {
+                        n.is_word()
+                            && n.span
+                                .text(text)
+                                .chars()
+                                .next()
+                                .is_some_and(char::is_uppercase)
+                    }) =>
+            {
+                out.push((start, i + 1));
+                start = i + 1;
+            }
+            TokKind::Punct('.' | '!' | '?') if !inside => {
+                // Absorb closing marks / brackets after the period.
+                let mut j = i + 1;
+                while j < toks.len()
+                    && matches!(
+                        toks[j].kind,
+                        TokKind::Punct('”' | '"' | '’' | '\'' | ')' | '»')
+                    )
+                    && regions.get(ri).is_some_and(|r| toks[j].span.end == r.end)
+                {
+                    j += 1;
+                }
+                let next = toks.get(j);
+                let boundary = match next {
+                    None => true,
+                    Some(n) => match n.kind {
+                        TokKind::Newline => true,
+                        TokKind::Word => {
+                            let first = n.span.text(text).chars().next().unwrap_or('a');
+                            first.is_uppercase() && !is_abbrev_before(text, toks, i)
+                        }
+                        TokKind::Punct(c) => {
+                            matches!(c, '“' | '"' | '‘' | '«' | '(' | '—')
+                                && !is_abbrev_before(text, toks, i)
+                        }
+                    },
+                };
+                if boundary {
+                    out.push((start, j));
+                    start = j;
+                    i = j;
+                    continue;
+                }
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    if start < toks.len() {
+        out.push((start, toks.len()));
+    }
+    out
+}
+
+/// True when token `i` (a closing mark) follows `.`, `!` or `?`.
+fn closes_sentence(toks: &[Tok], i: usize) -> bool {
+    i > 0 && matches!(toks[i - 1].kind, TokKind::Punct('.' | '!' | '?'))
+}
+
+fn is_abbrev_before(text: &str, toks: &[Tok], i: usize) -> bool {
+    if !toks[i].is_punct('.') || i == 0 {
+        return false;
+    }
+    let w = toks[i - 1];
+    if !w.is_word() || w.span.end != toks[i].span.start {
+        return false;
+    }
+    let s = w.span.text(text);
+    if s.chars().count() == 1 && s.chars().all(char::is_uppercase) {
+        return true; // initials: "Jonas E. Smith"
+    }
+    let lower = s.to_lowercase();
+    ABBREVIATIONS.contains(&lower.as_str())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::text::marks::quoted;
+
+    #[test]
+    fn words_keep_inner_apostrophes() {
+        let t = "Russia's U.S. don’t-stop.";
+        let toks = tokenize(t);
+        let w: Vec<&str> = toks.iter().map(|t| t.span.text(t_ref(t))).collect();
+        fn t_ref(_: &Tok) -> &'static str {
+            "Russia's U.S. don’t-stop."
+        }
+        assert_eq!(w, ["Russia's", "U.S", ".", "don’t-stop", "."]);
+    }
+
+    #[test]
+    fn units_do_not_end_inside_quotes() {
+        let t = "“A. B,” he said. Mr. Smith left.\nNext";
+        let toks = tokenize(t);
+        let q = quoted(t);
+        let u = units(t, &toks, &q);
+        let s: Vec<&str> = u
+            .iter()
+            .map(|&(a, b)| &t[toks[a].span.start..toks[b - 1].span.end])
+            .collect();
+        assert_eq!(s, ["“A. B,” he said.", "Mr. Smith left.", "Next"]);
+        let t = "He said “A.” She left.";
+        let toks = tokenize(t);
+        let u = units(t, &toks, &quoted(t));
+        assert_eq!(u.len(), 2);
+    }
+}

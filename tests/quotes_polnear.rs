@@ -1,0 +1,89 @@
+//! PolNeAR scores of the default pipeline (no NER model).
+//!
+//! `cargo test --release --test quotes_polnear -- --ignored --nocapture`
+//! prints the dev report (set `SAIDWHO_SPLIT=train` for train); the plain
+//! test checks that dev still clears a floor, so that regressions show.
+
+use saidwho::eval::quotes::{evaluate_file, QuoteReport};
+use saidwho::Pipeline;
+use std::path::PathBuf;
+
+/// The PolNeAR file of `split`, or `None` (test skipped) outside CI when the
+/// data is missing; under `CI=true` a missing file fails.
+fn data(split: &str) -> Option<PathBuf> {
+    let why = match std::env::var("SAIDWHO_DATA") {
+        Ok(d) => {
+            let p = PathBuf::from(d)
+                .join("polnear")
+                .join(format!("{split}.jsonl"));
+            if p.exists() {
+                return Some(p);
+            }
+            format!("{} not found", p.display())
+        }
+        Err(_) => "SAIDWHO_DATA not set".to_string(),
+    };
+    if std::env::var("CI").is_ok_and(|v| v == "true") {
+        panic!("PolNeAR data required under CI: {why}");
+    }
+    println!("skipped: {why}");
+    None
+}
+
+fn run(split: &str) -> Option<QuoteReport> {
+    let path = data(split)?;
+    let rep = evaluate_file(&path, &Pipeline::new()).expect("evaluation runs");
+    println!("PolNeAR {split}:\n{rep}");
+    Some(rep)
+}
+
+#[test]
+#[ignore = "prints the full report; run with --ignored"]
+fn polnear_report() {
+    let split = std::env::var("SAIDWHO_SPLIT").unwrap_or_else(|_| "dev".into());
+    run(&split);
+}
+
+#[test]
+fn polnear_dev_floor() {
+    let Some(rep) = run("dev") else { return };
+    let (_, _, f1) = rep.any_overlap();
+    assert!(f1 >= 50.0, "any-overlap F1 {f1:.1} fell below the floor");
+    assert!(rep.direct_recall() >= 80.0, "direct recall fell: {rep}");
+}
+
+/// Writes predictions as JSONL (`SAIDWHO_DUMP=FILE`), code-point offsets,
+/// for error analysis next to the gold file.
+#[test]
+#[ignore = "development aid"]
+fn polnear_dump() {
+    use saidwho::CharIndex;
+    let Ok(out) = std::env::var("SAIDWHO_DUMP") else {
+        println!("skipped: SAIDWHO_DUMP not set");
+        return;
+    };
+    let split = std::env::var("SAIDWHO_SPLIT").unwrap_or_else(|_| "dev".into());
+    let Some(path) = data(&split) else { return };
+    let docs = saidwho::eval::quotes::load_jsonl(path).unwrap();
+    let pipeline = Pipeline::new();
+    let mut lines = String::new();
+    for g in &docs {
+        let doc = pipeline.analyze(&g.text).unwrap();
+        let ix = CharIndex::new(&g.text);
+        let quotes: Vec<serde_json::Value> = doc
+            .quotes
+            .iter()
+            .map(|q| {
+                serde_json::json!({
+                    "kind": q.kind,
+                    "content": q.content.iter().map(|s| ix.char_range(*s)).collect::<Vec<_>>(),
+                    "cue": q.cue.map(|s| ix.char_range(s)),
+                    "speaker": q.speaker.as_ref().map(|s| ix.char_range(s.span)),
+                })
+            })
+            .collect();
+        lines.push_str(&serde_json::json!({"doc": g.doc, "quotes": quotes}).to_string());
+        lines.push('\n');
+    }
+    std::fs::write(out, lines).unwrap();
+}

@@ -1,0 +1,115 @@
+//! The entity and quote stages never panic and stay linear-ish on hostile
+//! input.
+
+use proptest::prelude::*;
+use saidwho::entities::{Resolver, RuleResolver};
+use saidwho::quotes::{QuoteExtractor, RuleQuoteExtractor};
+use saidwho::text::marks::quoted;
+use saidwho::{Label, Mention, MentionKind, Span};
+use std::time::Instant;
+
+fn all_stages(text: &str) {
+    // Mentions on every capitalised word, as a noisy recogniser would give.
+    let mut mentions = Vec::new();
+    let mut start = None;
+    for (i, c) in text.char_indices().chain([(text.len(), ' ')]) {
+        if c.is_alphanumeric() {
+            start.get_or_insert(i);
+        } else if let Some(s) = start.take() {
+            if text[s..].starts_with(char::is_uppercase) {
+                let label = if (i - s) % 2 == 0 {
+                    Label::Per
+                } else {
+                    Label::Org
+                };
+                mentions.push(Mention {
+                    span: Span::new(s, i),
+                    label,
+                    score: 0.9,
+                    kind: MentionKind::Name,
+                });
+            }
+        }
+    }
+    let entities = RuleResolver::default().resolve(text, &[], mentions);
+    let quotes = RuleQuoteExtractor::default().extract(text, &[], &entities);
+    for q in &quotes {
+        for c in &q.content {
+            assert!(text.get(c.start..c.end).is_some(), "span off char boundary");
+            assert!(!c.is_empty());
+        }
+        if let Some(s) = &q.speaker {
+            assert!(text.get(s.span.start..s.span.end).is_some());
+            if let Some(id) = s.entity {
+                assert!(id < entities.len());
+            }
+        }
+    }
+    for (i, e) in entities.iter().enumerate() {
+        assert_eq!(e.id, i);
+        assert!(e
+            .mentions
+            .windows(2)
+            .all(|w| w[0].span.start <= w[1].span.start));
+    }
+}
+
+#[test]
+fn hostile_inputs() {
+    let cases = [
+        String::new(),
+        "\"".repeat(100_000),
+        "“".repeat(100_000),
+        "’".repeat(50_000),
+        "'".repeat(50_000),
+        "«»„‹›‘’“”\"'".repeat(20_000),
+        "\u{0}\u{1}\u{7f}\u{202e}said\u{feff}".repeat(5_000),
+        "He said: \"".repeat(10_000),
+        "according to according to , , said said said".repeat(2_000),
+        "“a” said, ".repeat(20_000),
+        "Mr. Smith said that he would. ".repeat(5_000),
+        "\n\n\n\"\n\"\n".repeat(10_000),
+    ];
+    for c in &cases {
+        all_stages(c);
+        let _ = quoted(c);
+    }
+}
+
+#[test]
+fn time_is_linear_ish() {
+    let unit = "“We will win,” said Ms. Jane Doe, a senator. She added that “the \"plan\" works.” \
+                According to the ministry, it failed, officials said. He's sure it’s voters’ 90s ";
+    let time = |n: usize| {
+        let text = unit.repeat(n);
+        let t = Instant::now();
+        all_stages(&text);
+        t.elapsed().as_secs_f64()
+    };
+    let small = time(500).max(1e-3);
+    let big = time(4_000);
+    // 8x the text: allow generous noise, but not quadratic (64x).
+    assert!(big / small < 24.0, "small {small:.3}s big {big:.3}s");
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(200))]
+    #[test]
+    fn never_panics(s in "[a-zA-Z ,.:;\n\"'“”‘’«»„‹›—-]{0,300}") {
+        all_stages(&s);
+    }
+
+    #[test]
+    fn never_panics_on_cue_soup(
+        words in proptest::collection::vec(
+            prop_oneof![
+                Just("said"), Just("He"), Just("the ministry"), Just(","), Just("“"), Just("”"),
+                Just("\""), Just("according"), Just("to"), Just("."), Just("\n"), Just("that"),
+                Just("Smith"), Just("'"), Just("’s"), Just(":"), Just("adding"), Just("called"),
+            ],
+            0..120,
+        )
+    ) {
+        all_stages(&words.join(" "));
+    }
+}
