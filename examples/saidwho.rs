@@ -12,6 +12,7 @@
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use indicatif::{ProgressBar, ProgressStyle};
 use saidwho::corpus::{map_ordered, InputFormat, Inputs};
+use saidwho::ner::{NerOptions, TransformerRecognizer};
 use saidwho::output::html::HtmlPage;
 use saidwho::output::{DocumentJson, Offsets};
 use saidwho::{Pipeline, PipelineConfig};
@@ -71,6 +72,12 @@ struct ExtractArgs {
     /// Skip (and report) documents longer than this many bytes.
     #[arg(long)]
     max_bytes: Option<usize>,
+    /// NER model: a name from the registry (searched in SAIDWHO_MODELS) or a directory.
+    #[arg(long, default_value = "conll03-distilbert-cased")]
+    model: String,
+    /// Run without a NER model: quotes and speakers from the text alone, no entities.
+    #[arg(long, conflicts_with = "model")]
+    no_ner: bool,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -164,7 +171,16 @@ fn extract(args: &ExtractArgs) -> ExitCode {
     if let Some(max) = args.max_bytes {
         config.max_text_bytes = max;
     }
-    let pipeline = Pipeline::with_config(config);
+    let mut pipeline = Pipeline::with_config(config);
+    if !args.no_ner {
+        match TransformerRecognizer::from_model(&args.model, &NerOptions::default()) {
+            Ok(ner) => pipeline = pipeline.with_recognizer(ner),
+            Err(e) => {
+                eprintln!("saidwho: {e}");
+                return ExitCode::FAILURE;
+            }
+        }
+    }
     let threads = args
         .threads
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));

@@ -1,5 +1,7 @@
 //! End-to-end tests of the example binary `saidwho` (built by `cargo test`).
 
+mod common;
+
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::{Command, Output, Stdio};
@@ -124,6 +126,7 @@ fn extract_formats_and_summary() {
         let out = run(
             &[
                 "extract",
+                "--no-ner",
                 "--format",
                 format,
                 "examples/articles/harbour-strike.txt",
@@ -156,4 +159,46 @@ fn extract_formats_and_summary() {
             _ => {}
         }
     }
+}
+
+#[test]
+fn extract_with_the_model_finds_who_said_what() {
+    let Some(model) = common::model_dir("conll03-distilbert-cased") else {
+        return;
+    };
+    let models = model.parent().unwrap().to_path_buf();
+    let out = Command::new(binary())
+        .args([
+            "extract",
+            "--format",
+            "jsonl",
+            "examples/articles/harbour-strike.txt",
+        ])
+        .env("SAIDWHO_MODELS", models)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let docs = json_lines(&out);
+    let doc = &docs[0];
+    let names: Vec<&str> = doc["entities"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["name"].as_str().unwrap())
+        .collect();
+    assert!(names.contains(&"Maria Okafor"), "{names:?}");
+    // The first quote is Okafor's, split by its cue into two content spans.
+    let q = &doc["quotes"][0];
+    assert_eq!(q["kind"], "direct");
+    assert_eq!(q["content"].as_array().unwrap().len(), 2);
+    assert_eq!(q["cue"]["text"], "said");
+    let entity = q["speaker"]["entity"]
+        .as_u64()
+        .expect("speaker linked to an entity") as usize;
+    assert_eq!(doc["entities"][entity]["name"], "Maria Okafor");
 }
