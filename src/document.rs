@@ -348,6 +348,99 @@ impl Document {
     pub fn entity(&self, id: EntityId) -> Option<&Entity> {
         self.entities.get(id)
     }
+
+    /// Checks the guarantees every document saidwho produces must satisfy,
+    /// and says which one is broken: all spans on char boundaries of the
+    /// text; sentences in order, non-overlapping, trimmed and together
+    /// covering every non-whitespace character; entity ids equal to their
+    /// index; quote content non-empty and never overlapping its own cue;
+    /// speaker entities that exist.
+    ///
+    /// Tests and fuzz targets call it; it is cheap enough for production
+    /// assertions too (linear in the document).
+    ///
+    /// ```
+    /// use saidwho::{Document, Sentence, Span};
+    /// let mut doc = saidwho::Pipeline::new().analyze("One. Two.").unwrap();
+    /// assert!(doc.validate().is_ok());
+    /// doc.sentences.push(Sentence { span: Span::new(0, 3) });
+    /// assert!(doc.validate().is_err());
+    /// ```
+    pub fn validate(&self) -> Result<(), String> {
+        let text = self.text.as_str();
+        let check = |what: &str, s: Span| -> Result<(), String> {
+            if s.start <= s.end
+                && s.end <= text.len()
+                && text.is_char_boundary(s.start)
+                && text.is_char_boundary(s.end)
+            {
+                Ok(())
+            } else {
+                Err(format!(
+                    "{what} {s} is not a span of the text on char boundaries"
+                ))
+            }
+        };
+        let mut last_end = 0;
+        for s in &self.sentences {
+            check("sentence", s.span)?;
+            if s.span.is_empty() || s.span.start < last_end {
+                return Err(format!(
+                    "sentence {} is empty, overlaps or is out of order",
+                    s.span
+                ));
+            }
+            let t = s.span.text(text);
+            if t.trim() != t {
+                return Err(format!("sentence {} is not trimmed", s.span));
+            }
+            if !text[last_end..s.span.start].trim().is_empty() {
+                return Err(format!(
+                    "text {}..{} lies in no sentence",
+                    last_end, s.span.start
+                ));
+            }
+            last_end = s.span.end;
+        }
+        if !text[last_end..].trim().is_empty() {
+            return Err(format!("text after byte {last_end} lies in no sentence"));
+        }
+        for (i, e) in self.entities.iter().enumerate() {
+            if e.id != i {
+                return Err(format!("entity at index {i} has id {}", e.id));
+            }
+            for m in &e.mentions {
+                check("mention", m.span)?;
+                if m.span.is_empty() {
+                    return Err(format!("entity {i} has an empty mention"));
+                }
+            }
+        }
+        for (i, q) in self.quotes.iter().enumerate() {
+            if q.content.is_empty() {
+                return Err(format!("quote {i} has no content"));
+            }
+            if let Some(cue) = q.cue {
+                check("cue", cue)?;
+            }
+            for &c in &q.content {
+                check("quote content", c)?;
+                if c.is_empty() {
+                    return Err(format!("quote {i} has an empty content span"));
+                }
+                if q.cue.is_some_and(|cue| cue.overlaps(c)) {
+                    return Err(format!("quote {i}: content {c} overlaps its cue"));
+                }
+            }
+            if let Some(sp) = &q.speaker {
+                check("speaker", sp.span)?;
+                if sp.entity.is_some_and(|id| id >= self.entities.len()) {
+                    return Err(format!("quote {i}: speaker entity does not exist"));
+                }
+            }
+        }
+        Ok(())
+    }
 }
 
 #[cfg(test)]

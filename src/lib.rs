@@ -26,6 +26,7 @@
 
 #![warn(missing_docs)]
 
+pub mod corpus;
 pub mod document;
 pub mod entities;
 mod error;
@@ -42,3 +43,8 @@ pub use document::{
 };
 pub use error::{Error, Result};
 pub use pipeline::{Pipeline, PipelineConfig};
+
+/// The README's examples, compiled and run as doc tests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;

@@ -125,6 +125,16 @@ impl Pipeline {
             .collect())
     }
 
+    /// A [`Document`] with sentences only (no NER, entities or quotes).
+    pub fn segment(&self, text: &str) -> Result<Document> {
+        Ok(Document {
+            text: text.to_string(),
+            sentences: self.sentences(text)?,
+            entities: Vec::new(),
+            quotes: Vec::new(),
+        })
+    }
+
     /// Runs every stage on `text`.
     pub fn analyze(&self, text: &str) -> Result<Document> {
         let sentences = self.sentences(text)?;

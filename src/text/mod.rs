@@ -7,6 +7,7 @@
 //! of traps for naive splitters — "Mr.", "U.S.", "Jonas E. Smith", `"… trap,"
 //! he said.` — and this module knows them.
 
+mod abbreviations;
 pub mod marks;
 mod sentences;
 

@@ -1,0 +1,277 @@
+//! `saidwho` — the command-line face of the library.
+//!
+//! This binary only parses arguments, reads inputs and writes outputs; every
+//! decision is made by the `saidwho` library.
+//!
+//! ```text
+//! cargo run --release --example saidwho -- sentences examples/articles/
+//! cargo run --release --example saidwho -- sentences --jsonl corpus.jsonl --offsets bytes
+//! cargo run --release --example saidwho -- eval-quotes ../shared/data/polnear/dev.jsonl
+//! ```
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use indicatif::{ProgressBar, ProgressStyle};
+use saidwho::corpus::{map_ordered, InputFormat, Inputs};
+use saidwho::output::html::HtmlPage;
+use saidwho::output::{DocumentJson, Offsets};
+use saidwho::{Pipeline, PipelineConfig};
+use std::io::{IsTerminal, Write};
+use std::process::ExitCode;
+use std::time::Instant;
+
+#[derive(Parser)]
+#[command(
+    name = "saidwho",
+    version,
+    about = "Who said what: sentences, entities and quotes from news text"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Split documents into sentences; one JSON line per document.
+    Sentences(InputArgs),
+    /// Find entities and quotes (who said what) in documents.
+    Extract(ExtractArgs),
+    /// Score quote attribution against PolNeAR-format gold (JSON lines).
+    EvalQuotes(EvalQuotesArgs),
+}
+
+#[derive(Args)]
+struct EvalQuotesArgs {
+    /// Gold file: one article a line, `{"doc", "text", "quotes": […]}`.
+    file: std::path::PathBuf,
+    /// NER model to run before the quote stage (default: none; speakers are
+    /// then found from the text alone).
+    #[arg(long)]
+    model: Option<String>,
+}
+
+#[derive(Args)]
+struct ExtractArgs {
+    #[command(flatten)]
+    input: InputArgs,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Jsonl)]
+    format: Format,
+    /// Worker threads (default: all cores).
+    #[arg(long)]
+    threads: Option<usize>,
+    /// Skip (and report) documents longer than this many bytes.
+    #[arg(long)]
+    max_bytes: Option<usize>,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Format {
+    /// One JSON document per line (streams; complete lines even if interrupted).
+    Jsonl,
+    /// Pretty-printed JSON, one object per document.
+    Json,
+    /// One line per quote: `id<TAB>speaker → content`.
+    Text,
+    /// One self-contained HTML page for all documents.
+    Html,
+}
+
+#[derive(Args)]
+struct InputArgs {
+    /// Files, directories (every *.txt in them) or `-` for standard input.
+    #[arg(default_value = "-")]
+    inputs: Vec<String>,
+    /// Read JSON lines `{"id", "text"}` instead of one document per file.
+    #[arg(long)]
+    jsonl: bool,
+    /// Offsets in the output: Unicode code points or UTF-8 bytes.
+    #[arg(long, value_enum, default_value_t = OffsetsArg::Chars)]
+    offsets: OffsetsArg,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum OffsetsArg {
+    Chars,
+    Bytes,
+}
+
+impl InputArgs {
+    fn inputs(&self) -> Inputs {
+        let format = if self.jsonl {
+            InputFormat::JsonLines
+        } else {
+            InputFormat::Text
+        };
+        Inputs::new(&self.inputs, format)
+    }
+
+    fn offsets(&self) -> Offsets {
+        match self.offsets {
+            OffsetsArg::Chars => Offsets::Chars,
+            OffsetsArg::Bytes => Offsets::Bytes,
+        }
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Sentences(args) => sentences(&args),
+        Command::Extract(args) => extract(&args),
+        Command::EvalQuotes(args) => eval_quotes(&args),
+    }
+}
+
+/// Scores the pipeline's quotes on a gold file and prints the report.
+fn eval_quotes(args: &EvalQuotesArgs) -> ExitCode {
+    if let Some(model) = &args.model {
+        eprintln!("saidwho: error: NER model `{model}`: this build has no model loader yet");
+        return ExitCode::FAILURE;
+    }
+    let started = Instant::now();
+    match saidwho::eval::quotes::evaluate_file(&args.file, &Pipeline::new()) {
+        Ok(report) => {
+            println!("{report}");
+            eprintln!(
+                "saidwho: scored in {:.2} s",
+                started.elapsed().as_secs_f64()
+            );
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("saidwho: error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Runs the whole pipeline over every input on all cores, writing results in
+/// input order as they complete.
+fn extract(args: &ExtractArgs) -> ExitCode {
+    let mut config = PipelineConfig::default();
+    if let Some(max) = args.max_bytes {
+        config.max_text_bytes = max;
+    }
+    let pipeline = Pipeline::with_config(config);
+    let threads = args
+        .threads
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+    let offsets = args.input.offsets();
+    let started = Instant::now();
+    let progress = progress_bar();
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    let mut html = (args.format == Format::Html).then(|| HtmlPage::new("saidwho"));
+    let (mut docs, mut quotes, mut entities, mut failed) = (0usize, 0usize, 0usize, 0usize);
+    let mut broken_pipe = false;
+    map_ordered(
+        args.input.inputs(),
+        threads,
+        |input| input.and_then(|doc| Ok((pipeline.analyze(&doc.text)?, doc.id))),
+        |_, result| {
+            progress.inc(1);
+            let (doc, id) = match result {
+                Ok(ok) => ok,
+                Err(e) => {
+                    failed += 1;
+                    progress.suspend(|| eprintln!("saidwho: error: {e}"));
+                    return;
+                }
+            };
+            docs += 1;
+            quotes += doc.quotes.len();
+            entities += doc.entities.len();
+            if broken_pipe {
+                return;
+            }
+            let written = match args.format {
+                Format::Jsonl => {
+                    let json = DocumentJson::new(&id, &doc, offsets);
+                    writeln!(out, "{}", serde_json::to_string(&json).expect("plain data"))
+                }
+                Format::Json => {
+                    let json = DocumentJson::new(&id, &doc, offsets);
+                    writeln!(
+                        out,
+                        "{}",
+                        serde_json::to_string_pretty(&json).expect("plain data")
+                    )
+                }
+                Format::Text => write!(out, "{}", saidwho::output::text::quotes_table(&id, &doc)),
+                Format::Html => {
+                    if let Some(page) = html.as_mut() {
+                        page.add(&id, &doc);
+                    }
+                    Ok(())
+                }
+            };
+            broken_pipe = written.and_then(|_| out.flush()).is_err();
+        },
+    );
+    progress.finish_and_clear();
+    if let Some(page) = html {
+        broken_pipe |= out
+            .write_all(page.finish().as_bytes())
+            .and_then(|_| out.flush())
+            .is_err();
+    }
+    let secs = started.elapsed().as_secs_f64();
+    eprintln!(
+        "saidwho: {docs} articles, {quotes} quotes, {entities} entities, {failed} errors in {secs:.2} s ({:.1} articles/s, {threads} threads)",
+        docs as f64 / secs.max(1e-9)
+    );
+    if failed > 0 || broken_pipe {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+/// A progress bar on stderr when it is a terminal; hidden otherwise.
+fn progress_bar() -> ProgressBar {
+    if !std::io::stderr().is_terminal() {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::new_spinner();
+    bar.set_style(
+        ProgressStyle::with_template(
+            "{spinner} {pos} articles  {per_sec}  {elapsed_precise}  {msg}",
+        )
+        .expect("valid template"),
+    );
+    bar.enable_steady_tick(std::time::Duration::from_millis(200));
+    bar
+}
+
+/// Writes one JSON line per document; reports bad inputs on stderr and goes on.
+fn sentences(args: &InputArgs) -> ExitCode {
+    let pipeline = Pipeline::new();
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    let mut failed = 0usize;
+    for input in args.inputs() {
+        let result = input.and_then(|doc| {
+            let document = pipeline.segment(&doc.text)?;
+            let json = DocumentJson::new(&doc.id, &document, args.offsets()).sentences_only();
+            Ok(serde_json::to_string(&json).expect("JSON of plain data"))
+        });
+        match result {
+            Ok(line) => {
+                if writeln!(out, "{line}").and_then(|_| out.flush()).is_err() {
+                    return ExitCode::FAILURE; // stdout closed (e.g. piped to `head`)
+                }
+            }
+            Err(e) => {
+                failed += 1;
+                eprintln!("saidwho: error: {e}");
+            }
+        }
+    }
+    if failed > 0 {
+        eprintln!("saidwho: {failed} input(s) failed");
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    }
+}

@@ -1,0 +1,159 @@
+//! End-to-end tests of the example binary `saidwho` (built by `cargo test`).
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::{Command, Output, Stdio};
+
+fn binary() -> PathBuf {
+    // target/<profile>/deps/cli-<hash> → target/<profile>/examples/saidwho
+    let exe = std::env::current_exe().unwrap();
+    let dir = exe.parent().unwrap().parent().unwrap().join("examples");
+    let path = dir.join(format!("saidwho{}", std::env::consts::EXE_SUFFIX));
+    assert!(
+        path.exists(),
+        "example binary not built at {}",
+        path.display()
+    );
+    path
+}
+
+fn run(args: &[&str], stdin: &[u8]) -> Output {
+    let mut child = Command::new(binary())
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(stdin).unwrap();
+    child.wait_with_output().unwrap()
+}
+
+fn json_lines(out: &Output) -> Vec<serde_json::Value> {
+    String::from_utf8(out.stdout.clone())
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
+#[test]
+fn sentences_of_the_shipped_article() {
+    let out = run(&["sentences", "examples/articles/harbour-strike.txt"], b"");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let docs = json_lines(&out);
+    assert_eq!(docs.len(), 1);
+    assert_eq!(docs[0]["id"], "examples/articles/harbour-strike.txt");
+    let sentences = docs[0]["sentences"].as_array().unwrap();
+    assert!(sentences.len() > 10);
+    assert_eq!(
+        sentences[0]["text"],
+        "Dock workers in Port Alden walk out over automation plan"
+    );
+    let text = std::fs::read_to_string("examples/articles/harbour-strike.txt").unwrap();
+    let chars: Vec<char> = text.chars().collect();
+    for s in sentences {
+        let (a, b) = (
+            s["start"].as_u64().unwrap() as usize,
+            s["end"].as_u64().unwrap() as usize,
+        );
+        assert_eq!(
+            chars[a..b].iter().collect::<String>(),
+            s["text"].as_str().unwrap()
+        );
+    }
+}
+
+#[test]
+fn offsets_chars_and_bytes_from_stdin_jsonl() {
+    let input = "{\"id\": \"r\", \"text\": \"«Да». Нет.\"}\n";
+    let chars = json_lines(&run(&["sentences", "--jsonl", "-"], input.as_bytes()));
+    let bytes = json_lines(&run(
+        &["sentences", "--jsonl", "--offsets", "bytes", "-"],
+        input.as_bytes(),
+    ));
+    assert_eq!(chars[0]["id"], "r");
+    assert_eq!(chars[0]["sentences"][1]["start"], 6);
+    assert_eq!(bytes[0]["sentences"][1]["start"], 10);
+    assert_eq!(bytes[0]["sentences"][1]["text"], "Нет.");
+}
+
+#[test]
+fn bad_inputs_are_named_and_the_rest_still_runs() {
+    let dir = std::env::temp_dir().join(format!("saidwho-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let bad = dir.join("bad.txt");
+    std::fs::write(&bad, b"fine line\n\xc3\x28 broken").unwrap();
+    let jsonl = dir.join("in.jsonl");
+    std::fs::write(
+        &jsonl,
+        "{\"id\":\"a\",\"text\":\"One.\"}\n{broken\n{\"id\":\"c\",\"text\":\"Three.\"}\n",
+    )
+    .unwrap();
+    let out = run(
+        &[
+            "sentences",
+            bad.to_str().unwrap(),
+            "no/such/file.txt",
+            "examples/articles/harbour-strike.txt",
+        ],
+        b"",
+    );
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("bad.txt:2") && err.contains("UTF-8"), "{err}");
+    assert!(err.contains("no/such/file.txt"), "{err}");
+    assert_eq!(json_lines(&out).len(), 1);
+
+    let out = run(&["sentences", "--jsonl", jsonl.to_str().unwrap()], b"");
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("in.jsonl:2"), "{err}");
+    let ids: Vec<_> = json_lines(&out).iter().map(|d| d["id"].clone()).collect();
+    assert_eq!(ids, ["a", "c"]);
+}
+
+#[test]
+fn extract_formats_and_summary() {
+    for format in ["jsonl", "json", "text", "html"] {
+        let out = run(
+            &[
+                "extract",
+                "--format",
+                format,
+                "examples/articles/harbour-strike.txt",
+            ],
+            b"",
+        );
+        assert!(
+            out.status.success(),
+            "{format}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            err.contains("1 articles") && err.contains("0 errors"),
+            "{err}"
+        );
+        let stdout = String::from_utf8(out.stdout).unwrap();
+        match format {
+            "jsonl" => {
+                let doc: serde_json::Value = serde_json::from_str(stdout.trim()).unwrap();
+                assert!(doc["entities"].is_array() && doc["quotes"].is_array());
+            }
+            "json" => {
+                let doc: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+                assert!(doc["sentences"].as_array().unwrap().len() > 10);
+            }
+            "html" => {
+                assert!(stdout.starts_with("<!DOCTYPE html>") && stdout.contains("Port Alden"))
+            }
+            _ => {}
+        }
+    }
+}
