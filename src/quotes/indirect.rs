@@ -578,6 +578,23 @@ fn verb_cue(
             }
         }
     }
+    // Coordinated cue: "Suu Kyi said … but added, "…"" — same subject.
+    let mut j = ti;
+    while j > a
+        && ctx.toks[j - 1].is_word()
+        && matches!(
+            ctx.word(j - 1).as_str(),
+            "also" | "then" | "later" | "quickly"
+        )
+    {
+        j -= 1;
+    }
+    let coordinated = subj.is_none()
+        && !participle_inherit
+        && j > a
+        && matches!(ctx.word(j - 1).as_str(), "and" | "but")
+        && ctx.region_of[j - 1].is_none();
+    let participle_inherit = participle_inherit || coordinated;
     if subj.is_none() && !participle_inherit {
         return None;
     }
@@ -683,6 +700,9 @@ fn verb_cue(
 pub(crate) fn fragment(ctx: &Ctx, a: usize, b: usize, k: usize) -> Option<Cand> {
     let r = ctx.region_opening(k)?;
     let np = unit_subject(ctx, a, k);
+    if np.is_none() && !ctx.regions[r].real {
+        return None; // a scare quote in a sentence with no subject to credit
+    }
     let floor = np.map_or(0, |np| np.end);
     let end_tok = ctx.region_end_tok(k, r);
     let mut s = k;
@@ -810,7 +830,11 @@ pub(crate) fn unit_subject(ctx: &Ctx, a: usize, ti: usize) -> Option<Span> {
         return None;
     }
     let mut w = ctx.word(k);
-    if LEADING_FUNCTION_WORDS.contains(&w.as_str()) {
+    let opener = |w: &str| {
+        LEADING_FUNCTION_WORDS.contains(&w)
+            || (w.len() > 4 && (w.ends_with("ly") || w.ends_with("ing")))
+    };
+    if opener(&w) {
         // "Last year, he …": the subject follows the first comma.
         let mut c = k;
         while c < ti && c < k + 8 && ctx.punct(c) != Some(',') {
@@ -827,7 +851,7 @@ pub(crate) fn unit_subject(ctx: &Ctx, a: usize, ti: usize) -> Option<Span> {
             return None;
         }
         w = ctx.word(k);
-        if LEADING_FUNCTION_WORDS.contains(&w.as_str()) {
+        if opener(&w) {
             return None;
         }
     }
