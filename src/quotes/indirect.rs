@@ -493,7 +493,9 @@ fn verb_cue(
             k -= 1;
         }
         if k > lo && ctx.punct(k) == Some(',') {
-            if let Some((f, l)) = subject_before(ctx.text, ctx.toks, floor, k) {
+            if let Some((f, l)) =
+                subject_before(ctx.text, ctx.toks, a.max(k.saturating_sub(MAX_SPAN)), k)
+            {
                 if (f..=l).any(|x| is_cap(ctx, x)) {
                     subj = Some((f, l));
                 }
@@ -557,7 +559,13 @@ fn verb_cue(
     }
     // 2b. Inverted: "…," said the ministry.
     if subj.is_none() && comma_before(ti) && !cw.participle {
-        if let Some((f, l)) = np_after(ctx.text, ctx.toks, ti + 1, b, 8) {
+        if let Some((f, l)) = np_after(ctx.text, ctx.toks, ti + 1, b, 8).filter(|&(f, l)| {
+            f == l
+                || !matches!(
+                    ctx.word(f).as_str(),
+                    "he" | "she" | "they" | "it" | "we" | "i"
+                )
+        }) {
             let end_ok =
                 l + 1 >= b || matches!(ctx.punct(l + 1), Some('.' | ',' | ';' | '!' | '?' | ':'));
             if end_ok && backward_ok(ti) {
