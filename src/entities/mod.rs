@@ -129,10 +129,12 @@ impl Resolver for RuleResolver {
 }
 
 fn prev_word(text: &str, at: usize) -> &str {
-    let before = text[..at].trim_end();
+    let before = text.get(..at).unwrap_or("").trim_end();
     let start = before
-        .rfind(|c: char| c.is_whitespace())
-        .map_or(0, |i| i + 1);
+        .char_indices()
+        .rev()
+        .find(|(_, c)| c.is_whitespace())
+        .map_or(0, |(i, c)| i + c.len_utf8());
     &before[start..]
 }
 
