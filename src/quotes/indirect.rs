@@ -529,7 +529,11 @@ fn verb_cue(
     // 2. Content before the cue: "…," X said (anything). / …, X said.
     if let Some((f, _)) = subj {
         let quoted_before = backward_region(ctx, f);
-        if backward_ok(f) && (quoted_before || (tail_empty(ti + 1) && fwd_region.is_none())) {
+        // "He added that …" after a quotation starts a new attribution.
+        let clause_after = start > ti + 1 && ctx.is_word(start - 1, "that");
+        if backward_ok(f)
+            && ((quoted_before && !clause_after) || (tail_empty(ti + 1) && fwd_region.is_none()))
+        {
             let (s, e) = trim_range(ctx, floor, f);
             let mut content = vec![(s, e)];
             let k = skip_adverbial(ctx, ti + 1, b);
