@@ -167,7 +167,7 @@ fn skip_adverbial(ctx: &Ctx, j: usize, b: usize) -> usize {
         return j;
     }
     let mut k = j;
-    while k < b && k - j < 8 {
+    while k < b && k - j < 12 {
         let t = &ctx.toks[k];
         if !t.is_word() || ctx.word(k) == "that" {
             return k;
@@ -392,7 +392,26 @@ pub(crate) fn unit_quotes(
             ti += 1;
             continue;
         }
-        let Some(cw) = lookup(w) else {
+        // Any verb-like word right before `: "…"` introduces the quotation
+        // (`Wallnau continues: "…"`, `her account posted: "…"`).
+        let colon_cue = || {
+            let verb_like = w.len() > 3
+                && w.starts_with(char::is_lowercase)
+                && (lw.ends_with("ed") || lw.ends_with('s'));
+            (verb_like
+                && ctx.punct(ti + 1) == Some(':')
+                && ctx.region_opening(ti + 2).is_some()
+                && ti > a
+                && ctx.toks[ti - 1].is_word())
+            .then_some(CueWord {
+                lemma: "",
+                object: false,
+                participle: false,
+                weak: false,
+                broad: false,
+            })
+        };
+        let Some(cw) = lookup(w).or_else(colon_cue) else {
             ti += 1;
             continue;
         };
@@ -450,8 +469,16 @@ fn verb_cue(
     };
     // A participle is a cue after a comma (`, adding that`) or an auxiliary
     // (`is saying`); elsewhere it modifies a noun (`a statement explaining`).
+    let by_participle = cw.participle
+        && ti > a
+        && ctx.toks[ti - 1].is_word()
+        && matches!(
+            ctx.word(ti - 1).as_str(),
+            "by" | "after" | "before" | "while" | "when" | "in"
+        );
     if cw.participle
         && !comma_before(ti)
+        && !by_participle
         && !(ti > a
             && matches!(
                 ctx.word(ti - 1).as_str(),
@@ -460,7 +487,7 @@ fn verb_cue(
     {
         return None;
     }
-    let participle_inherit = cw.participle && comma_before(ti);
+    let participle_inherit = cw.participle && (comma_before(ti) || by_participle);
     if participle_inherit {
         subj = None;
     }
@@ -570,6 +597,17 @@ fn verb_cue(
                     "he" | "she" | "they" | "it" | "we" | "i"
                 )
         }) {
+            if !backward_region(ctx, ti) && matches!(ctx.punct(l + 1), Some(',' | ':')) {
+                if let Some(k) = region_follows(ctx, l + 1, b) {
+                    let r = ctx.region_of[k].unwrap_or_default();
+                    return Some(Cand {
+                        content: vec![(k, ctx.region_end_tok(k, r) + 1)],
+                        cue: Some(cue),
+                        np: Some(ctx.span(f, l)),
+                        inherit: false,
+                    });
+                }
+            }
             let end_ok =
                 l + 1 >= b || matches!(ctx.punct(l + 1), Some('.' | ',' | ';' | '!' | '?' | ':'));
             if end_ok && backward_ok(ti) {
@@ -878,6 +916,16 @@ pub(crate) fn unit_subject(ctx: &Ctx, a: usize, ti: usize) -> Option<Span> {
     while k < ti && ctx.toks[k].is_word() && is_cap(ctx, k) {
         last = Some(k);
         k += 1;
+        // Mrs. Clinton, Sen. Warren
+        if k + 1 < ti
+            && ctx.punct(k) == Some('.')
+            && matches!(
+                ctx.word(k - 1).as_str(),
+                "mr" | "mrs" | "ms" | "dr" | "sen" | "gov" | "rep" | "gen" | "st"
+            )
+        {
+            k += 1;
+        }
     }
     last.map(|l| ctx.span(first, l))
 }
