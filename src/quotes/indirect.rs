@@ -476,15 +476,12 @@ fn verb_cue(
             ctx.word(ti - 1).as_str(),
             "by" | "after" | "before" | "while" | "when" | "in"
         );
-    if cw.participle
-        && !comma_before(ti)
-        && !by_participle
-        && !(ti > a
-            && matches!(
-                ctx.word(ti - 1).as_str(),
-                "is" | "was" | "are" | "were" | "been" | "be" | "am" | "he's" | "she's" | "they're"
-            ))
-    {
+    let after_aux = ti > a
+        && matches!(
+            ctx.word(ti - 1).as_str(),
+            "is" | "was" | "are" | "were" | "been" | "be" | "am" | "he's" | "she's" | "they're"
+        );
+    if cw.participle && !(comma_before(ti) || by_participle || after_aux) {
         return None;
     }
     let participle_inherit = cw.participle && (comma_before(ti) || by_participle);
