@@ -884,7 +884,7 @@ pub(crate) fn unit_subject(ctx: &Ctx, a: usize, ti: usize) -> Option<Span> {
     if opener(&w) {
         // "Last year, he …": the subject follows the first comma.
         let mut c = k;
-        while c < ti && c < k + 8 && ctx.punct(c) != Some(',') {
+        while c < ti && c < k + 16 && ctx.punct(c) != Some(',') {
             c += 1;
         }
         if c >= ti || ctx.punct(c) != Some(',') {
