@@ -284,6 +284,21 @@ mod tests {
     }
 
     #[test]
+    fn pronoun_prefers_the_latest_speaker() {
+        let t = "Dmitry Medvedev wrote a post. It praised Vladimir Putin. He continued the attack.";
+        let ms = vec![
+            m(t, "Dmitry Medvedev", 0, Label::Per),
+            m(t, "Vladimir Putin", 0, Label::Per),
+        ];
+        let e = RuleResolver::default().resolve(t, &[], ms);
+        let he = e
+            .iter()
+            .find(|e| e.mentions.iter().any(|m| m.span.text(t) == "He"))
+            .unwrap();
+        assert_eq!(he.name, "Dmitry Medvedev");
+    }
+
+    #[test]
     fn empty_and_garbage() {
         assert!(RuleResolver::default().resolve("", &[], vec![]).is_empty());
         let bad = Mention {
