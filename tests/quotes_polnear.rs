@@ -48,9 +48,15 @@ fn polnear_report() {
 fn polnear_dev_floor() {
     let Some(rep) = run("dev") else { return };
     let (_, _, f1) = rep.any_overlap();
-    // Floors a little under the measured dev figures (71.6 / 83.9 / 94.6).
-    assert!(f1 >= 68.0, "any-overlap F1 {f1:.1} fell below the floor: {rep}");
-    assert!(rep.speaker_accuracy() >= 80.0, "speaker accuracy fell: {rep}");
+    // Floors a little under the measured dev figures (71.7 / 84.0 / 94.9).
+    assert!(
+        f1 >= 68.0,
+        "any-overlap F1 {f1:.1} fell below the floor: {rep}"
+    );
+    assert!(
+        rep.speaker_accuracy() >= 80.0,
+        "speaker accuracy fell: {rep}"
+    );
     assert!(rep.direct_recall() >= 92.0, "direct recall fell: {rep}");
 }
 
