@@ -7,6 +7,7 @@
 //! cargo run --release --example saidwho -- sentences examples/articles/
 //! cargo run --release --example saidwho -- sentences --jsonl corpus.jsonl --offsets bytes
 //! cargo run --release --example saidwho -- eval-conll dev.txt --model conll03-distilbert-cased
+//! cargo run --release --example saidwho -- eval-quotes ../shared/data/polnear/dev.jsonl
 //! ```
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
@@ -39,6 +40,8 @@ enum Command {
     Extract(ExtractArgs),
     /// Evaluate a NER model on a CoNLL-2003 file: entity-level P/R/F1.
     EvalConll(EvalConllArgs),
+    /// Score quote attribution against PolNeAR-format gold (JSON lines).
+    EvalQuotes(EvalQuotesArgs),
 }
 
 #[derive(Args)]
@@ -57,6 +60,18 @@ struct EvalConllArgs {
     /// Skip the sha256 verification of registered model files.
     #[arg(long)]
     no_verify: bool,
+}
+
+#[derive(Args)]
+struct EvalQuotesArgs {
+    /// Gold file: one article a line, `{"doc", "text", "quotes": […]}`.
+    file: std::path::PathBuf,
+    /// NER model: a name from the registry (searched in SAIDWHO_MODELS) or a directory.
+    #[arg(long, default_value = "conll03-distilbert-cased")]
+    model: String,
+    /// Run without a NER model: speakers from the text alone, no entities.
+    #[arg(long, conflicts_with = "model")]
+    no_ner: bool,
 }
 
 #[derive(Args)]
@@ -135,6 +150,7 @@ fn main() -> ExitCode {
         Command::Sentences(args) => sentences(&args),
         Command::Extract(args) => extract(&args),
         Command::EvalConll(args) => eval_conll(&args),
+        Command::EvalQuotes(args) => eval_quotes(&args),
     }
 }
 
@@ -164,6 +180,32 @@ fn eval_conll(args: &EvalConllArgs) -> ExitCode {
     }
 }
 
+/// Scores the pipeline's quotes on a gold file and prints the report.
+fn eval_quotes(args: &EvalQuotesArgs) -> ExitCode {
+    let pipeline = match pipeline(PipelineConfig::default(), &args.model, args.no_ner) {
+        Ok(p) => p,
+        Err(e) => {
+            eprintln!("saidwho: error: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let started = Instant::now();
+    match saidwho::eval::quotes::evaluate_file(&args.file, &pipeline) {
+        Ok(report) => {
+            println!("{report}");
+            eprintln!(
+                "saidwho: scored in {:.2} s",
+                started.elapsed().as_secs_f64()
+            );
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("saidwho: error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
 /// Runs the whole pipeline over every input on all cores, writing results in
 /// input order as they complete.
 fn extract(args: &ExtractArgs) -> ExitCode {
@@ -171,16 +213,13 @@ fn extract(args: &ExtractArgs) -> ExitCode {
     if let Some(max) = args.max_bytes {
         config.max_text_bytes = max;
     }
-    let mut pipeline = Pipeline::with_config(config);
-    if !args.no_ner {
-        match TransformerRecognizer::from_model(&args.model, &NerOptions::default()) {
-            Ok(ner) => pipeline = pipeline.with_recognizer(ner),
-            Err(e) => {
-                eprintln!("saidwho: {e}");
-                return ExitCode::FAILURE;
-            }
+    let pipeline = match pipeline(config, &args.model, args.no_ner) {
+        Ok(p) => p,
+        Err(e) => {
+            eprintln!("saidwho: error: {e}");
+            return ExitCode::FAILURE;
         }
-    }
+    };
     let threads = args
         .threads
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
@@ -253,6 +292,16 @@ fn extract(args: &ExtractArgs) -> ExitCode {
     } else {
         ExitCode::SUCCESS
     }
+}
+
+/// The default pipeline with `config`, and the NER model unless `no_ner`.
+fn pipeline(config: PipelineConfig, model: &str, no_ner: bool) -> saidwho::Result<Pipeline> {
+    let pipeline = Pipeline::with_config(config);
+    if no_ner {
+        return Ok(pipeline);
+    }
+    let ner = TransformerRecognizer::from_model(model, &NerOptions::default())?;
+    Ok(pipeline.with_recognizer(ner))
 }
 
 /// A progress bar on stderr when it is a terminal; hidden otherwise.

@@ -48,8 +48,16 @@ fn polnear_report() {
 fn polnear_dev_floor() {
     let Some(rep) = run("dev") else { return };
     let (_, _, f1) = rep.any_overlap();
-    assert!(f1 >= 50.0, "any-overlap F1 {f1:.1} fell below the floor");
-    assert!(rep.direct_recall() >= 80.0, "direct recall fell: {rep}");
+    // Floors a little under the measured dev figures (71.7 / 84.0 / 94.9).
+    assert!(
+        f1 >= 68.0,
+        "any-overlap F1 {f1:.1} fell below the floor: {rep}"
+    );
+    assert!(
+        rep.speaker_accuracy() >= 80.0,
+        "speaker accuracy fell: {rep}"
+    );
+    assert!(rep.direct_recall() >= 92.0, "direct recall fell: {rep}");
 }
 
 /// Writes predictions as JSONL (`SAIDWHO_DUMP=FILE`), code-point offsets,
@@ -86,4 +94,158 @@ fn polnear_dump() {
         lines.push('\n');
     }
     std::fs::write(out, lines).unwrap();
+}
+
+/// A stand-in recogniser for development until the transformer NER lands:
+/// runs of capitalised words (sentence-initial function words left out),
+/// ORG when a word says so, PER otherwise. Crude — it only shows how much
+/// entity linking adds to speaker accuracy.
+struct CapsRecognizer;
+
+impl saidwho::ner::Recognizer for CapsRecognizer {
+    fn recognize(
+        &self,
+        text: &str,
+        _sentences: &[saidwho::Sentence],
+    ) -> saidwho::Result<Vec<saidwho::Mention>> {
+        const SKIP: &[&str] = &[
+            "The",
+            "A",
+            "An",
+            "In",
+            "On",
+            "At",
+            "But",
+            "And",
+            "He",
+            "She",
+            "It",
+            "They",
+            "We",
+            "I",
+            "This",
+            "That",
+            "His",
+            "Her",
+            "Their",
+            "As",
+            "If",
+            "When",
+            "While",
+            "After",
+            "For",
+            "Mr",
+            "Mrs",
+            "Ms",
+            "Dr",
+            "Sen",
+            "Rep",
+            "Gov",
+            "President",
+            "There",
+            "What",
+            "So",
+        ];
+        const ORG: &[&str] = &[
+            "Party",
+            "Department",
+            "Committee",
+            "Times",
+            "Post",
+            "News",
+            "Inc",
+            "Association",
+            "University",
+            "Council",
+            "Ministry",
+            "Agency",
+            "Campaign",
+            "House",
+            "Senate",
+            "Court",
+            "Journal",
+            "Press",
+            "Network",
+            "Institute",
+            "Foundation",
+            "Group",
+            "Bureau",
+            "CNN",
+            "Reuters",
+            "Fox",
+            "NBC",
+            "ABC",
+            "CBS",
+            "Republicans",
+            "Democrats",
+            "GOP",
+            "FBI",
+        ];
+        let mut out = Vec::new();
+        let mut run: Option<(usize, usize, bool)> = None;
+        let flush = |run: &mut Option<(usize, usize, bool)>, out: &mut Vec<saidwho::Mention>| {
+            if let Some((s, e, org)) = run.take() {
+                out.push(saidwho::Mention {
+                    span: saidwho::Span::new(s, e),
+                    label: if org {
+                        saidwho::Label::Org
+                    } else {
+                        saidwho::Label::Per
+                    },
+                    score: 0.5,
+                    kind: saidwho::MentionKind::Name,
+                });
+            }
+        };
+        let mut i = 0;
+        let b = text.as_bytes();
+        while i < b.len() {
+            if b[i].is_ascii_alphabetic() {
+                let s = i;
+                while i < b.len()
+                    && (b[i].is_ascii_alphanumeric()
+                        || b[i] == b'.' && i + 1 < b.len() && b[i + 1].is_ascii_alphabetic())
+                {
+                    i += 1;
+                }
+                let w = &text[s..i];
+                let cap = w.starts_with(|c: char| c.is_ascii_uppercase()) && w.len() > 1;
+                if cap && !(run.is_none() && SKIP.contains(&w)) {
+                    let org = ORG.contains(&w);
+                    run = Some(match run {
+                        Some((rs, _, o)) => (rs, i, o || org),
+                        None => (s, i, org),
+                    });
+                } else {
+                    flush(&mut run, &mut out);
+                }
+                // A possessive or punctuation ends the run.
+                if i < b.len() && b[i] != b' ' {
+                    flush(&mut run, &mut out);
+                }
+            } else {
+                if b[i] != b' ' {
+                    flush(&mut run, &mut out);
+                }
+                i += 1;
+                while i < b.len() && !b[i].is_ascii() {
+                    flush(&mut run, &mut out);
+                    i += 1;
+                }
+            }
+        }
+        flush(&mut run, &mut out);
+        Ok(out)
+    }
+}
+
+/// The report with [`CapsRecognizer`] in front of the resolver.
+#[test]
+#[ignore = "development aid"]
+fn polnear_report_with_caps_ner() {
+    let split = std::env::var("SAIDWHO_SPLIT").unwrap_or_else(|_| "dev".into());
+    let Some(path) = data(&split) else { return };
+    let pipeline = Pipeline::new().with_recognizer(CapsRecognizer);
+    let rep = evaluate_file(&path, &pipeline).expect("evaluation runs");
+    println!("PolNeAR {split} (caps stand-in NER):\n{rep}");
 }

@@ -129,10 +129,12 @@ impl Resolver for RuleResolver {
 }
 
 fn prev_word(text: &str, at: usize) -> &str {
-    let before = text[..at].trim_end();
+    let before = text.get(..at).unwrap_or("").trim_end();
     let start = before
-        .rfind(|c: char| c.is_whitespace())
-        .map_or(0, |i| i + 1);
+        .char_indices()
+        .rev()
+        .find(|(_, c)| c.is_whitespace())
+        .map_or(0, |(i, c)| i + c.len_utf8());
     &before[start..]
 }
 
@@ -279,6 +281,21 @@ mod tests {
         assert_eq!(e.len(), 2);
         // "She" → Hillary (gender from the first name).
         assert!(e[1].mentions.iter().any(|m| m.span.text(t) == "She"));
+    }
+
+    #[test]
+    fn pronoun_prefers_the_latest_speaker() {
+        let t = "Dmitry Medvedev wrote a post. It praised Vladimir Putin. He continued the attack.";
+        let ms = vec![
+            m(t, "Dmitry Medvedev", 0, Label::Per),
+            m(t, "Vladimir Putin", 0, Label::Per),
+        ];
+        let e = RuleResolver::default().resolve(t, &[], ms);
+        let he = e
+            .iter()
+            .find(|e| e.mentions.iter().any(|m| m.span.text(t) == "He"))
+            .unwrap();
+        assert_eq!(he.name, "Dmitry Medvedev");
     }
 
     #[test]

@@ -8,8 +8,9 @@
 //!
 //! * `he/him/his/himself` and `she/her/hers/herself` → the most recent person
 //!   of compatible gender (gender from honorifics or common first names, and
-//!   learnt from earlier resolved pronouns), preferring persons in subject
-//!   position (not right after a preposition);
+//!   learnt from earlier resolved pronouns), preferring the speaker of the
+//!   latest quote (`Medvedev wrote, "…" … he continued`), then persons in
+//!   subject position (not right after a preposition);
 //! * `its`, and `it`/`they` directly before a speech verb → the most recent
 //!   organisation in the last few hundred bytes;
 //! * `the ministry`, `the company`, … → the most recent organisation whose
@@ -91,6 +92,8 @@ struct Recent {
     cluster: usize,
     pos: usize,
     subject: bool,
+    /// The mention is the speaker of a cue (`Medvedev wrote`, `said Smith`).
+    speaker: bool,
 }
 
 /// Adds resolved pronoun and nominal mentions to `clusters`.
@@ -116,10 +119,12 @@ pub(crate) fn resolve_refs(text: &str, clusters: &mut [Cluster]) {
             let (span, id) = names[ni];
             ni += 1;
             let subject = !prev_is(text, &toks, span.start, PREPOSITIONS);
+            let speaker = is_speaker(text, &toks, span);
             let rec = Recent {
                 cluster: id,
                 pos: span.end,
                 subject,
+                speaker,
             };
             let list = match clusters[id].label {
                 Label::Per => &mut persons,
@@ -147,11 +152,15 @@ pub(crate) fn resolve_refs(text: &str, clusters: &mut [Cluster]) {
                 t.span.start.saturating_sub(r.pos) <= PER_WINDOW
                     && clusters[r.cluster].gender.is_none_or(|cg| cg == g)
             };
+            // The speaker of the latest quote among the two most recent
+            // candidates, else the latest subject, else the latest.
             let pick = persons
                 .iter()
                 .rev()
                 .filter(ok)
-                .find(|r| r.subject)
+                .take(2)
+                .find(|r| r.speaker)
+                .or_else(|| persons.iter().rev().filter(ok).find(|r| r.subject))
                 .or_else(|| persons.iter().rev().find(ok))
                 .map(|r| r.cluster);
             if let Some(id) = pick {
@@ -232,6 +241,23 @@ fn prev_is(text: &str, toks: &[Tok], start: usize, set: &[&str]) -> bool {
     i > 0
         && toks[i - 1].is_word()
         && set.contains(&toks[i - 1].span.text(text).to_lowercase().as_str())
+}
+
+/// True when the mention at `span` is followed by a speech cue (`Medvedev
+/// wrote`, `Smith has said`) or preceded by an inverted one (`said Smith`).
+fn is_speaker(text: &str, toks: &[Tok], span: Span) -> bool {
+    let i = toks.partition_point(|t| t.span.start < span.end);
+    let after = toks
+        .iter()
+        .skip(i)
+        .take(3)
+        .take_while(|t| t.is_word())
+        .any(|t| cues::lookup(t.span.text(text)).is_some_and(|c| !c.participle && !c.broad));
+    let j = toks.partition_point(|t| t.span.start < span.start);
+    let before = j > 0
+        && toks[j - 1].is_word()
+        && cues::lookup(toks[j - 1].span.text(text)).is_some_and(|c| !c.participle && !c.broad);
+    after || before
 }
 
 fn next_is_cue(text: &str, toks: &[Tok], ti: usize) -> bool {

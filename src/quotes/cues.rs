@@ -156,6 +156,18 @@ const VERBS: &[(&str, &str, &str, &str, bool, bool)] = &[
     ("scream", "", "", "", false, false),
     ("exclaim", "", "", "", false, false),
     ("wonder", "", "", "", false, false),
+    ("post", "", "", "", false, false),
+    ("boom", "", "", "", false, false),
+    ("thunder", "", "", "", false, false),
+    ("mutter", "", "", "", false, false),
+    ("whisper", "", "", "", false, false),
+    ("laugh", "", "", "", false, false),
+    ("sigh", "", "", "", false, false),
+    ("snap", "", "snapped", "snapping", false, false),
+    ("chant", "", "", "", false, false),
+    ("cry", "cries", "cried", "crying", false, false),
+    ("explain", "", "", "", false, false),
+    ("recount", "", "", "", false, false),
 ];
 
 /// Inflected forms left out of the lexicon: far more often nouns or aspect

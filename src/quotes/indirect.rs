@@ -167,7 +167,7 @@ fn skip_adverbial(ctx: &Ctx, j: usize, b: usize) -> usize {
         return j;
     }
     let mut k = j;
-    while k < b && k - j < 8 {
+    while k < b && k - j < 12 {
         let t = &ctx.toks[k];
         if !t.is_word() || ctx.word(k) == "that" {
             return k;
@@ -392,7 +392,26 @@ pub(crate) fn unit_quotes(
             ti += 1;
             continue;
         }
-        let Some(cw) = lookup(w) else {
+        // Any verb-like word right before `: "…"` introduces the quotation
+        // (`Wallnau continues: "…"`, `her account posted: "…"`).
+        let colon_cue = || {
+            let verb_like = w.len() > 3
+                && w.starts_with(char::is_lowercase)
+                && (lw.ends_with("ed") || lw.ends_with('s'));
+            (verb_like
+                && ctx.punct(ti + 1) == Some(':')
+                && ctx.region_opening(ti + 2).is_some()
+                && ti > a
+                && ctx.toks[ti - 1].is_word())
+            .then_some(CueWord {
+                lemma: "",
+                object: false,
+                participle: false,
+                weak: false,
+                broad: false,
+            })
+        };
+        let Some(cw) = lookup(w).or_else(colon_cue) else {
             ti += 1;
             continue;
         };
@@ -450,17 +469,22 @@ fn verb_cue(
     };
     // A participle is a cue after a comma (`, adding that`) or an auxiliary
     // (`is saying`); elsewhere it modifies a noun (`a statement explaining`).
-    if cw.participle
-        && !comma_before(ti)
-        && !(ti > a
-            && matches!(
-                ctx.word(ti - 1).as_str(),
-                "is" | "was" | "are" | "were" | "been" | "be" | "am" | "he's" | "she's" | "they're"
-            ))
-    {
+    let by_participle = cw.participle
+        && ti > a
+        && ctx.toks[ti - 1].is_word()
+        && matches!(
+            ctx.word(ti - 1).as_str(),
+            "by" | "after" | "before" | "while" | "when" | "in"
+        );
+    let after_aux = ti > a
+        && matches!(
+            ctx.word(ti - 1).as_str(),
+            "is" | "was" | "are" | "were" | "been" | "be" | "am" | "he's" | "she's" | "they're"
+        );
+    if cw.participle && !(comma_before(ti) || by_participle || after_aux) {
         return None;
     }
-    let participle_inherit = cw.participle && comma_before(ti);
+    let participle_inherit = cw.participle && (comma_before(ti) || by_participle);
     if participle_inherit {
         subj = None;
     }
@@ -493,7 +517,9 @@ fn verb_cue(
             k -= 1;
         }
         if k > lo && ctx.punct(k) == Some(',') {
-            if let Some((f, l)) = subject_before(ctx.text, ctx.toks, floor, k) {
+            if let Some((f, l)) =
+                subject_before(ctx.text, ctx.toks, a.max(k.saturating_sub(MAX_SPAN)), k)
+            {
                 if (f..=l).any(|x| is_cap(ctx, x)) {
                     subj = Some((f, l));
                 }
@@ -527,7 +553,11 @@ fn verb_cue(
     // 2. Content before the cue: "…," X said (anything). / …, X said.
     if let Some((f, _)) = subj {
         let quoted_before = backward_region(ctx, f);
-        if backward_ok(f) && (quoted_before || (tail_empty(ti + 1) && fwd_region.is_none())) {
+        // "He added that …" after a quotation starts a new attribution.
+        let clause_after = start > ti + 1 && ctx.is_word(start - 1, "that");
+        if backward_ok(f)
+            && ((quoted_before && !clause_after) || (tail_empty(ti + 1) && fwd_region.is_none()))
+        {
             let (s, e) = trim_range(ctx, floor, f);
             let mut content = vec![(s, e)];
             let k = skip_adverbial(ctx, ti + 1, b);
@@ -557,7 +587,24 @@ fn verb_cue(
     }
     // 2b. Inverted: "…," said the ministry.
     if subj.is_none() && comma_before(ti) && !cw.participle {
-        if let Some((f, l)) = np_after(ctx.text, ctx.toks, ti + 1, b, 8) {
+        if let Some((f, l)) = np_after(ctx.text, ctx.toks, ti + 1, b, 8).filter(|&(f, l)| {
+            f == l
+                || !matches!(
+                    ctx.word(f).as_str(),
+                    "he" | "she" | "they" | "it" | "we" | "i"
+                )
+        }) {
+            if !backward_region(ctx, ti) && matches!(ctx.punct(l + 1), Some(',' | ':')) {
+                if let Some(k) = region_follows(ctx, l + 1, b) {
+                    let r = ctx.region_of[k].unwrap_or_default();
+                    return Some(Cand {
+                        content: vec![(k, ctx.region_end_tok(k, r) + 1)],
+                        cue: Some(cue),
+                        np: Some(ctx.span(f, l)),
+                        inherit: false,
+                    });
+                }
+            }
             let end_ok =
                 l + 1 >= b || matches!(ctx.punct(l + 1), Some('.' | ',' | ';' | '!' | '?' | ':'));
             if end_ok && backward_ok(ti) {
@@ -578,6 +625,23 @@ fn verb_cue(
             }
         }
     }
+    // Coordinated cue: "Suu Kyi said … but added, "…"" — same subject.
+    let mut j = ti;
+    while j > a
+        && ctx.toks[j - 1].is_word()
+        && matches!(
+            ctx.word(j - 1).as_str(),
+            "also" | "then" | "later" | "quickly"
+        )
+    {
+        j -= 1;
+    }
+    let coordinated = subj.is_none()
+        && !participle_inherit
+        && j > a
+        && matches!(ctx.word(j - 1).as_str(), "and" | "but")
+        && ctx.region_of[j - 1].is_none();
+    let participle_inherit = participle_inherit || coordinated;
     if subj.is_none() && !participle_inherit {
         return None;
     }
@@ -683,6 +747,9 @@ fn verb_cue(
 pub(crate) fn fragment(ctx: &Ctx, a: usize, b: usize, k: usize) -> Option<Cand> {
     let r = ctx.region_opening(k)?;
     let np = unit_subject(ctx, a, k);
+    if np.is_none() && !ctx.regions[r].real {
+        return None; // a scare quote in a sentence with no subject to credit
+    }
     let floor = np.map_or(0, |np| np.end);
     let end_tok = ctx.region_end_tok(k, r);
     let mut s = k;
@@ -810,10 +877,14 @@ pub(crate) fn unit_subject(ctx: &Ctx, a: usize, ti: usize) -> Option<Span> {
         return None;
     }
     let mut w = ctx.word(k);
-    if LEADING_FUNCTION_WORDS.contains(&w.as_str()) {
+    let opener = |w: &str| {
+        LEADING_FUNCTION_WORDS.contains(&w)
+            || (w.len() > 4 && (w.ends_with("ly") || w.ends_with("ing")))
+    };
+    if opener(&w) {
         // "Last year, he …": the subject follows the first comma.
         let mut c = k;
-        while c < ti && c < k + 8 && ctx.punct(c) != Some(',') {
+        while c < ti && c < k + 16 && ctx.punct(c) != Some(',') {
             c += 1;
         }
         if c >= ti || ctx.punct(c) != Some(',') {
@@ -827,7 +898,7 @@ pub(crate) fn unit_subject(ctx: &Ctx, a: usize, ti: usize) -> Option<Span> {
             return None;
         }
         w = ctx.word(k);
-        if LEADING_FUNCTION_WORDS.contains(&w.as_str()) {
+        if opener(&w) {
             return None;
         }
     }
@@ -842,6 +913,16 @@ pub(crate) fn unit_subject(ctx: &Ctx, a: usize, ti: usize) -> Option<Span> {
     while k < ti && ctx.toks[k].is_word() && is_cap(ctx, k) {
         last = Some(k);
         k += 1;
+        // Mrs. Clinton, Sen. Warren
+        if k + 1 < ti
+            && ctx.punct(k) == Some('.')
+            && matches!(
+                ctx.word(k - 1).as_str(),
+                "mr" | "mrs" | "ms" | "dr" | "sen" | "gov" | "rep" | "gen" | "st"
+            )
+        {
+            k += 1;
+        }
     }
     last.map(|l| ctx.span(first, l))
 }

@@ -173,7 +173,7 @@ impl QuoteExtractor for RuleQuoteExtractor {
             if q.cue.is_none() {
                 if let Some(prev) = out
                     .last_mut()
-                    .filter(|p: &&mut Quote| p.kind != QuoteKind::Indirect)
+                    .filter(|p: &&mut Quote| p.kind == QuoteKind::Direct)
                 {
                     let prev_end = prev.content.last().map_or(0, |s| s.end);
                     let gap = text.get(prev_end..start).unwrap_or("\n");

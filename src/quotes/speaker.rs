@@ -362,7 +362,11 @@ pub(crate) fn link(text: &str, np: Span, index: &MentionIndex) -> Speaker {
 fn with_honorific(text: &str, name: Span, np: Span) -> Span {
     let before = &text[np.start.min(name.start)..name.start];
     let trimmed = before.trim_end();
-    let start = trimmed.rfind(char::is_whitespace).map_or(0, |i| i + 1);
+    let start = trimmed
+        .char_indices()
+        .rev()
+        .find(|(_, c)| c.is_whitespace())
+        .map_or(0, |(i, c)| i + c.len_utf8());
     let word = &trimmed[start..];
     if !word.is_empty() && HONORIFICS.contains(&norm_word(word).as_str()) {
         let s = np.start.min(name.start) + start;

@@ -157,7 +157,8 @@ pub(crate) fn units(text: &str, toks: &[Tok], quoted: &[Quoted]) -> Vec<(usize, 
                                 .chars()
                                 .next()
                                 .is_some_and(char::is_uppercase)
-                    }) =>
+                    })
+                    && !attribution_follows(text, toks, i + 1) =>
             {
                 out.push((start, i + 1));
                 start = i + 1;
@@ -204,6 +205,34 @@ pub(crate) fn units(text: &str, toks: &[Tok], quoted: &[Quoted]) -> Vec<(usize, 
         out.push((start, toks.len()));
     }
     out
+}
+
+/// True when the words from `j` on are an attribution of the quotation just
+/// closed (`…?” Priebus said.`, `…!” said the man who …`): a speech cue
+/// within six words, before any sentence punctuation or `that`.
+fn attribution_follows(text: &str, toks: &[Tok], j: usize) -> bool {
+    let mut cue = false;
+    for (n, t) in toks.iter().skip(j).take(16).enumerate() {
+        match t.kind {
+            TokKind::Word => {
+                let w = t.span.text(text);
+                if w.eq_ignore_ascii_case("that") {
+                    return false;
+                }
+                if !cue
+                    && n < 6
+                    && w.starts_with(char::is_lowercase)
+                    && crate::quotes::cues::lookup(w).is_some_and(|c| !c.weak && !c.broad)
+                {
+                    cue = true;
+                }
+            }
+            // The attribution is short: it ends soon after the cue.
+            TokKind::Punct('.' | '!' | '?' | ';' | ':' | ',') | TokKind::Newline => return cue,
+            TokKind::Punct(_) => {}
+        }
+    }
+    false
 }
 
 /// True when token `i` (a closing mark) follows `.`, `!` or `?`.
@@ -254,9 +283,9 @@ mod tests {
             .map(|&(a, b)| &t[toks[a].span.start..toks[b - 1].span.end])
             .collect();
         assert_eq!(s, ["“A. B,” he said.", "Mr. Smith left.", "Next"]);
-        let t = "He said “A.” She left.";
+        let t = "He said “Is it?” Priebus said. “A.” She left.";
         let toks = tokenize(t);
         let u = units(t, &toks, &quoted(t));
-        assert_eq!(u.len(), 2);
+        assert_eq!(u.len(), 3);
     }
 }
