@@ -13,6 +13,7 @@
 use crate::document::{Document, Span};
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
+use unicode_segmentation::UnicodeSegmentation;
 
 const STYLE: &str = r#"
 body { font: 16px/1.55 Georgia, serif; margin: 0; color: #222; background: #fafafa; }
@@ -256,7 +257,9 @@ fn render_table(out: &mut String, n: usize, doc: &Document) {
                 .first()
                 .map(|&s| doc.slice(s))
                 .unwrap_or("")
-                .chars()
+                // Whole grapheme clusters: never cut an emoji sequence or a
+                // letter from its combining accent.
+                .graphemes(true)
                 .take(90)
                 .collect();
             let _ = write!(
@@ -356,6 +359,30 @@ mod tests {
         assert!(html.contains("<td>Ann Lee</td>"));
         assert!(html.contains("href=\"#q0-0\""));
         assert!(!html.contains("http://") && !html.contains("https://"));
+    }
+
+    #[test]
+    fn table_preview_keeps_grapheme_clusters_whole() {
+        let mut d = doc();
+        let family = "👩\u{200d}👩\u{200d}👧";
+        d.text = format!(
+            "\"{}\" said Ann Lee. Lee left.",
+            format!("e\u{301}{family}").repeat(60)
+        );
+        d.quotes[0].content = vec![Span::new(1, d.text.rfind('"').unwrap())];
+        d.quotes[0].cue = None;
+        d.quotes[0].speaker = None;
+        d.entities.clear();
+        let mut out = String::new();
+        render_table(&mut out, 0, &d);
+        let preview = out
+            .split("[1]</a> ")
+            .nth(1)
+            .unwrap()
+            .split('…')
+            .next()
+            .unwrap();
+        assert_eq!(preview, format!("e\u{301}{family}").repeat(45));
     }
 
     #[test]
