@@ -60,6 +60,10 @@ struct EvalConllArgs {
     /// Skip the sha256 verification of registered model files.
     #[arg(long)]
     no_verify: bool,
+    /// Backend: candle (pure Rust) or rust-bert (libtorch; needs the cargo
+    /// feature `rust-bert`). Default: the registry's choice.
+    #[arg(long)]
+    backend: Option<String>,
 }
 
 #[derive(Args)]
@@ -161,9 +165,20 @@ fn eval_conll(args: &EvalConllArgs) -> ExitCode {
             aggregation: args.aggregation.parse()?,
             registry: args.registry.clone(),
             verify_checksums: !args.no_verify,
+            backend: match args.backend.as_deref() {
+                None => None,
+                Some("candle") => Some(saidwho::ner::BackendKind::Candle),
+                Some("rust-bert") => Some(saidwho::ner::BackendKind::RustBert),
+                Some(other) => {
+                    return Err(saidwho::Error::Backend(format!(
+                        "unknown backend `{other}`; expected candle or rust-bert"
+                    )))
+                }
+            },
             ..Default::default()
         };
         let ner = saidwho::ner::TransformerRecognizer::from_model(&args.model, &options)?;
+        eprintln!("backend: {}", ner.backend_name());
         saidwho::eval::conll::evaluate(&ner, &args.file)
     };
     let started = Instant::now();

@@ -50,4 +50,35 @@ pub trait Backend: Send + Sync {
 
     /// Longest sequence the model accepts, special tokens included.
     fn max_len(&self) -> usize;
+
+    /// A short name of the engine, for logs and diagnostics (`"candle"`,
+    /// `"rust-bert"`).
+    fn name(&self) -> &str {
+        "custom"
+    }
+}
+
+/// Settings of the rust-bert (libtorch) backend, used when a model runs on it
+/// (cargo feature `rust-bert`; ignored otherwise). See `docs/rust-bert.md`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RustBertOptions {
+    /// libtorch intra-op threads for each forward pass. libtorch's
+    /// `set_num_threads` is **process-wide**: the last model loaded with
+    /// `Some` wins. `None` keeps libtorch's default (the number of physical
+    /// cores, or `OMP_NUM_THREADS`).
+    pub threads: Option<usize>,
+    /// Model instances sharing one copy of the weights, each running one
+    /// forward pass at a time (a `tch` tensor is not `Sync`). Default 1:
+    /// concurrent calls take turns, each using all `threads`. With many
+    /// cores, `replicas × threads ≈ cores` lets calls run side by side.
+    pub replicas: usize,
+}
+
+impl Default for RustBertOptions {
+    fn default() -> Self {
+        RustBertOptions {
+            threads: None,
+            replicas: 1,
+        }
+    }
 }

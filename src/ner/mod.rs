@@ -10,7 +10,10 @@
 //!
 //! * **Pure Rust by default.** The [`CandleBackend`] runs BERT and DistilBERT
 //!   checkpoints with candle on the CPU: no libtorch, no Python, no C++
-//!   build. Other engines plug in behind the small [`Backend`] trait.
+//!   build. Other engines plug in behind the small [`Backend`] trait: with
+//!   the cargo feature `rust-bert`, `RustBertBackend` runs the same model
+//!   directories on libtorch (`docs/rust-bert.md`), chosen per model in
+//!   `models.toml` (`backend = "rust-bert"`) or by [`NerOptions::backend`].
 //! * **Models are directories, found by name.** A Hugging Face
 //!   token-classification directory (`config.json`, `tokenizer.json`,
 //!   `model.safetensors`) is loaded as is; [`Registry`] (`models.toml`) maps
@@ -36,18 +39,22 @@ mod candle;
 mod config;
 mod labels;
 mod registry;
+#[cfg(feature = "rust-bert")]
+pub mod rustbert;
 mod transformer;
 
 use crate::document::{Mention, Sentence};
 use crate::error::Result;
 
-pub use backend::{Backend, Logits};
+pub use backend::{Backend, Logits, RustBertOptions};
 pub use candle::CandleBackend;
 pub use config::{Architecture, ModelConfig};
 pub use labels::{chunks, parse_tag, Chunk, LabelMap, LabelScheme, Prefix};
 pub use registry::{
     search_path_from_env, sha256_hex, BackendKind, ModelEntry, Registry, ResolvedModel, MODELS_ENV,
 };
+#[cfg(feature = "rust-bert")]
+pub use rustbert::RustBertBackend;
 pub use transformer::{Aggregation, NerOptions, TextLogits, TransformerRecognizer, WordPrediction};
 
 /// Finds name mentions in a text.

@@ -45,7 +45,7 @@ pub const MODELS_ENV: &str = "SAIDWHO_MODELS";
 pub enum BackendKind {
     /// Pure-Rust candle (built in).
     Candle,
-    /// rust-bert/libtorch (not built into this version).
+    /// rust-bert on libtorch (cargo feature `rust-bert`, see `docs/rust-bert.md`).
     RustBert,
 }
 

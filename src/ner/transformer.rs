@@ -16,7 +16,7 @@
 //! * **Scores.** A mention's score is the mean, over its words, of the
 //!   probability of each word's chosen label.
 
-use super::backend::{Backend, Logits};
+use super::backend::{Backend, Logits, RustBertOptions};
 use super::candle::CandleBackend;
 use super::config::ModelConfig;
 use super::labels::{chunks, LabelMap, LabelScheme};
@@ -84,6 +84,12 @@ pub struct NerOptions {
     pub registry: Option<PathBuf>,
     /// Model search path; `None` reads `SAIDWHO_MODELS`.
     pub search_path: Option<Vec<PathBuf>>,
+    /// The backend that runs the model; `None` takes the registry entry's
+    /// (`backend = …` in `models.toml`), candle for a plain directory.
+    /// [`BackendKind::RustBert`] needs the cargo feature `rust-bert`.
+    pub backend: Option<BackendKind>,
+    /// Settings of the rust-bert backend (threads, replicas).
+    pub rust_bert: RustBertOptions,
 }
 
 impl Default for NerOptions {
@@ -98,6 +104,8 @@ impl Default for NerOptions {
             verify_checksums: true,
             registry: None,
             search_path: None,
+            backend: None,
+            rust_bert: RustBertOptions::default(),
         }
     }
 }
@@ -202,14 +210,20 @@ impl TransformerRecognizer {
     /// [`NerOptions::verify_checksums`] is off.
     pub fn from_resolved(model: &ResolvedModel, options: &NerOptions) -> Result<Self> {
         let entry = model.entry.as_ref();
-        if let Some(e) = entry {
-            if e.backend != BackendKind::Candle {
-                return Err(Error::Backend(format!(
-                    "model `{}` needs the {:?} backend, which this build of saidwho lacks; \
-                     use a model for the candle backend",
-                    e.name, e.backend
-                )));
-            }
+        let kind = options
+            .backend
+            .or(entry.map(|e| e.backend))
+            .unwrap_or(BackendKind::Candle);
+        if kind == BackendKind::RustBert && !cfg!(feature = "rust-bert") {
+            return Err(Error::Backend(format!(
+                "{} needs the rust-bert backend, which this build of saidwho lacks; rebuild \
+                 with `--features rust-bert` (libtorch 2.4.0, see docs/rust-bert.md) or use \
+                 the candle backend",
+                entry.map_or_else(
+                    || "the model".to_string(),
+                    |e| format!("model `{}`", e.name)
+                )
+            )));
         }
         let read = |file: &str, what: &str| -> Result<(PathBuf, Vec<u8>)> {
             let path = model.dir.join(file);
@@ -279,6 +293,16 @@ impl TransformerRecognizer {
             });
         }
         let (wpath, wbytes) = read("model.safetensors", "the weights in safetensors format")?;
+        #[cfg(feature = "rust-bert")]
+        if kind == BackendKind::RustBert {
+            let backend = super::rustbert::RustBertBackend::from_safetensors(
+                config,
+                &wbytes,
+                &wpath,
+                &options.rust_bert,
+            )?;
+            return Self::new(tokenizer, Box::new(backend), labels, options.clone());
+        }
         let backend = CandleBackend::from_safetensors(config, wbytes, &wpath)?;
         Self::new(tokenizer, Box::new(backend), labels, options.clone())
     }
@@ -345,6 +369,11 @@ impl TransformerRecognizer {
     /// The settings in use.
     pub fn options(&self) -> &NerOptions {
         &self.options
+    }
+
+    /// The name of the backend running the model (`"candle"`, `"rust-bert"`).
+    pub fn backend_name(&self) -> &str {
+        self.backend.name()
     }
 
     /// Encodes `text` as one sequence with special tokens and returns its

@@ -145,4 +145,8 @@ impl Backend for CandleBackend {
     fn max_len(&self) -> usize {
         self.config.max_positions
     }
+
+    fn name(&self) -> &str {
+        "candle"
+    }
 }
