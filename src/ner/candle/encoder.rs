@@ -7,24 +7,62 @@
 //! is inference only.
 
 use super::super::config::{Architecture, ModelConfig};
+use super::ops::{BiasAct, MaskedSoftmax};
 use candle_core::{DType, Module, Result, Tensor, D};
-use candle_nn::{embedding, layer_norm, linear, Embedding, LayerNorm, Linear, VarBuilder};
+use candle_nn::{embedding, layer_norm, Embedding, LayerNorm, VarBuilder};
 
-/// A linear layer over (batch, seq, in) as one (batch·seq, in) matrix
-/// product: one large GEMM parallelises far better than `batch` small ones.
-fn apply(l: &Linear, x: &Tensor) -> Result<Tensor> {
-    let (b, s, h) = x.dims3()?;
-    l.forward(&x.reshape((b * s, h))?)?.reshape((b, s, ()))
+/// A linear layer whose weight is stored transposed, (in, out) and
+/// contiguous, so the matrix product reads it without strides (measured
+/// 5–15 % faster than candle-nn's `Linear`, which multiplies by a
+/// transposed view), with the bias add (and GELU) fused in place.
+struct Dense {
+    weight_t: Tensor,
+    bias: Tensor,
+}
+
+impl Dense {
+    fn load(inputs: usize, outputs: usize, vb: VarBuilder) -> Result<Self> {
+        Dense::load_scaled(inputs, outputs, 1.0, vb)
+    }
+
+    /// Weights and bias multiplied by `scale` (folds the attention's
+    /// 1/√d into the query projection).
+    fn load_scaled(inputs: usize, outputs: usize, scale: f64, vb: VarBuilder) -> Result<Self> {
+        let weight = vb.get((outputs, inputs), "weight")?;
+        let bias = vb.get(outputs, "bias")?;
+        let (weight, bias) = if scale == 1.0 {
+            (weight, bias)
+        } else {
+            ((weight * scale)?, (bias * scale)?)
+        };
+        Ok(Dense {
+            weight_t: weight.t()?.contiguous()?,
+            bias: bias.contiguous()?,
+        })
+    }
+
+    fn outputs(&self) -> Result<usize> {
+        self.weight_t.dim(1)
+    }
+
+    /// (batch, seq, in) → (batch, seq, out) as one (batch·seq, in) matrix
+    /// product: one large GEMM parallelises far better than `batch` small ones.
+    fn forward(&self, x: &Tensor, gelu: bool) -> Result<Tensor> {
+        let (b, s, h) = x.dims3()?;
+        let y = x.reshape((b * s, h))?.matmul(&self.weight_t)?;
+        y.inplace_op2(&self.bias, &BiasAct { gelu })?;
+        y.reshape((b, s, ()))
+    }
 }
 
 struct Layer {
-    q: Linear,
-    k: Linear,
-    v: Linear,
-    out: Linear,
+    q: Dense,
+    k: Dense,
+    v: Dense,
+    out: Dense,
     norm1: LayerNorm,
-    ff1: Linear,
-    ff2: Linear,
+    ff1: Dense,
+    ff2: Dense,
     norm2: LayerNorm,
     heads: usize,
 }
@@ -32,33 +70,34 @@ struct Layer {
 impl Layer {
     fn load(c: &ModelConfig, vb: VarBuilder) -> Result<Self> {
         let (h, f, eps) = (c.hidden, c.intermediate, c.layer_norm_eps);
+        let scale = 1.0 / ((h / c.heads.max(1)) as f64).sqrt();
         Ok(match c.architecture {
             Architecture::DistilBert => Layer {
-                q: linear(h, h, vb.pp("attention.q_lin"))?,
-                k: linear(h, h, vb.pp("attention.k_lin"))?,
-                v: linear(h, h, vb.pp("attention.v_lin"))?,
-                out: linear(h, h, vb.pp("attention.out_lin"))?,
+                q: Dense::load_scaled(h, h, scale, vb.pp("attention.q_lin"))?,
+                k: Dense::load(h, h, vb.pp("attention.k_lin"))?,
+                v: Dense::load(h, h, vb.pp("attention.v_lin"))?,
+                out: Dense::load(h, h, vb.pp("attention.out_lin"))?,
                 norm1: layer_norm(h, eps, vb.pp("sa_layer_norm"))?,
-                ff1: linear(h, f, vb.pp("ffn.lin1"))?,
-                ff2: linear(f, h, vb.pp("ffn.lin2"))?,
+                ff1: Dense::load(h, f, vb.pp("ffn.lin1"))?,
+                ff2: Dense::load(f, h, vb.pp("ffn.lin2"))?,
                 norm2: layer_norm(h, eps, vb.pp("output_layer_norm"))?,
                 heads: c.heads,
             },
             Architecture::Bert => Layer {
-                q: linear(h, h, vb.pp("attention.self.query"))?,
-                k: linear(h, h, vb.pp("attention.self.key"))?,
-                v: linear(h, h, vb.pp("attention.self.value"))?,
-                out: linear(h, h, vb.pp("attention.output.dense"))?,
+                q: Dense::load_scaled(h, h, scale, vb.pp("attention.self.query"))?,
+                k: Dense::load(h, h, vb.pp("attention.self.key"))?,
+                v: Dense::load(h, h, vb.pp("attention.self.value"))?,
+                out: Dense::load(h, h, vb.pp("attention.output.dense"))?,
                 norm1: layer_norm(h, eps, vb.pp("attention.output.LayerNorm"))?,
-                ff1: linear(h, f, vb.pp("intermediate.dense"))?,
-                ff2: linear(f, h, vb.pp("output.dense"))?,
+                ff1: Dense::load(h, f, vb.pp("intermediate.dense"))?,
+                ff2: Dense::load(f, h, vb.pp("output.dense"))?,
                 norm2: layer_norm(h, eps, vb.pp("output.LayerNorm"))?,
                 heads: c.heads,
             },
         })
     }
 
-    /// `x`: (batch, seq, hidden); `bias`: (batch, 1, 1, seq) additive mask.
+    /// `x`: (batch, seq, hidden); `bias`: (batch, seq) additive mask.
     fn forward(&self, x: &Tensor, bias: &Tensor) -> Result<Tensor> {
         let (b, s, h) = x.dims3()?;
         let d = h / self.heads;
@@ -67,18 +106,19 @@ impl Layer {
                 .transpose(1, 2)?
                 .contiguous()
         };
-        let q = (split(apply(&self.q, x)?)? / (d as f64).sqrt())?;
-        let k = split(apply(&self.k, x)?)?;
-        let v = split(apply(&self.v, x)?)?;
-        let scores = q.matmul(&k.t()?.contiguous()?)?.broadcast_add(bias)?;
-        let probs = candle_nn::ops::softmax_last_dim(&scores)?;
+        // The query projection is pre-scaled by 1/√d (Dense::load_scaled).
+        let q = split(self.q.forward(x, false)?)?;
+        let k = split(self.k.forward(x, false)?)?;
+        let v = split(self.v.forward(x, false)?)?;
+        let probs = q.matmul(&k.t()?.contiguous()?)?;
+        probs.inplace_op2(bias, &MaskedSoftmax)?;
         let ctx = probs
             .matmul(&v)?
             .transpose(1, 2)?
             .contiguous()?
             .reshape((b, s, h))?;
-        let x = self.norm1.forward(&(apply(&self.out, &ctx)? + x)?)?;
-        let ff = apply(&self.ff2, &apply(&self.ff1, &x)?.gelu_erf()?)?;
+        let x = self.norm1.forward(&(self.out.forward(&ctx, false)? + x)?)?;
+        let ff = self.ff2.forward(&self.ff1.forward(&x, true)?, false)?;
         self.norm2.forward(&(ff + x)?)
     }
 }
@@ -90,7 +130,7 @@ pub(crate) struct TokenClassifier {
     token_types: Option<Embedding>,
     norm: LayerNorm,
     layers: Vec<Layer>,
-    classifier: Linear,
+    classifier: Dense,
 }
 
 impl TokenClassifier {
@@ -124,7 +164,7 @@ impl TokenClassifier {
             layers: (0..c.layers)
                 .map(|i| Layer::load(c, enc.pp(format!("{layers}.{i}"))))
                 .collect::<Result<_>>()?,
-            classifier: linear(c.hidden, c.labels.len(), vb.pp("classifier"))?,
+            classifier: Dense::load(c.hidden, c.labels.len(), vb.pp("classifier"))?,
         })
     }
 
@@ -143,14 +183,12 @@ impl TokenClassifier {
         }
         let mut x = self.norm.forward(&x)?;
         // 0 where attended, a very large negative number where padded.
-        let bias = ((mask.to_dtype(DType::F32)? - 1.0)? * f32::MAX as f64)?
-            .unsqueeze(1)?
-            .unsqueeze(1)?;
+        let bias = ((mask.to_dtype(DType::F32)? - 1.0)? * f32::MAX as f64)?.contiguous()?;
         for layer in &self.layers {
             x = layer.forward(&x, &bias)?;
         }
-        let logits = apply(&self.classifier, &x)?;
-        debug_assert_eq!(logits.dim(D::Minus1)?, self.classifier.weight().dim(0)?);
+        let logits = self.classifier.forward(&x, false)?;
+        debug_assert_eq!(logits.dim(D::Minus1)?, self.classifier.outputs()?);
         Ok(logits)
     }
 }

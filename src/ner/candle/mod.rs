@@ -7,6 +7,7 @@
 //! after loading cannot corrupt a running model.
 
 mod encoder;
+mod ops;
 
 use super::backend::{Backend, Logits};
 use super::config::ModelConfig;
