@@ -76,6 +76,13 @@ struct EvalQuotesArgs {
     /// Run without a NER model: speakers from the text alone, no entities.
     #[arg(long, conflicts_with = "model")]
     no_ner: bool,
+    /// Keep the model's mentions in DIR and reuse them on the next run, so
+    /// re-scoring after a change to the entity or quote rules skips the model.
+    #[arg(long, value_name = "DIR", conflicts_with = "no_ner")]
+    mention_cache: Option<std::path::PathBuf>,
+    /// Worker threads (default: all cores).
+    #[arg(long)]
+    threads: Option<usize>,
 }
 
 #[derive(Args)]
@@ -197,7 +204,19 @@ fn eval_conll(args: &EvalConllArgs) -> ExitCode {
 
 /// Scores the pipeline's quotes on a gold file and prints the report.
 fn eval_quotes(args: &EvalQuotesArgs) -> ExitCode {
-    let pipeline = match pipeline(PipelineConfig::default(), &args.model, args.no_ner) {
+    let build = || -> saidwho::Result<Pipeline> {
+        match &args.mention_cache {
+            None => pipeline(PipelineConfig::default(), &args.model, args.no_ner),
+            Some(dir) => {
+                let options = NerOptions::default();
+                let ner = TransformerRecognizer::from_model(&args.model, &options)?;
+                let key = format!("{}:{:?}", args.model, options);
+                let cached = saidwho::ner::CachedRecognizer::new(ner, dir, &key)?;
+                Ok(Pipeline::new().with_recognizer(cached))
+            }
+        }
+    };
+    let pipeline = match build() {
         Ok(p) => p,
         Err(e) => {
             eprintln!("saidwho: error: {e}");
@@ -205,7 +224,10 @@ fn eval_quotes(args: &EvalQuotesArgs) -> ExitCode {
         }
     };
     let started = Instant::now();
-    match saidwho::eval::quotes::evaluate_file(&args.file, &pipeline) {
+    let threads = args.threads.unwrap_or_else(default_threads);
+    let scored = saidwho::eval::quotes::load_jsonl(&args.file)
+        .and_then(|docs| saidwho::eval::quotes::evaluate_parallel(&docs, &pipeline, threads));
+    match scored {
         Ok(report) => {
             println!("{report}");
             eprintln!(
@@ -235,9 +257,7 @@ fn extract(args: &ExtractArgs) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let threads = args
-        .threads
-        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+    let threads = args.threads.unwrap_or_else(default_threads);
     let offsets = args.input.offsets();
     let started = Instant::now();
     let progress = progress_bar();
@@ -317,6 +337,11 @@ fn pipeline(config: PipelineConfig, model: &str, no_ner: bool) -> saidwho::Resul
     }
     let ner = TransformerRecognizer::from_model(model, &NerOptions::default())?;
     Ok(pipeline.with_recognizer(ner))
+}
+
+/// All cores.
+fn default_threads() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get())
 }
 
 /// A progress bar on stderr when it is a terminal; hidden otherwise.

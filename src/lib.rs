@@ -65,7 +65,7 @@ pub use document::{
     Span, Speaker,
 };
 pub use error::{Error, Result};
-pub use pipeline::{Pipeline, PipelineConfig};
+pub use pipeline::{Pipeline, PipelineConfig, StageTimings};
 
 /// The README's examples, compiled and run as doc tests.
 #[cfg(doctest)]

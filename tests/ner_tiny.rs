@@ -5,10 +5,11 @@ mod common;
 
 use common::{write_tiny_model, Tiny, CONLL_LABELS};
 use proptest::prelude::*;
-use saidwho::ner::{NerOptions, Recognizer, TransformerRecognizer};
+use saidwho::ner::{LabelMap, NerOptions, Recognizer, TransformerRecognizer};
 use saidwho::{Error, Mention, Sentence, Span};
 use std::path::Path;
-use std::sync::OnceLock;
+use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
+use std::sync::{Arc, OnceLock};
 
 fn tiny(arch: &'static str) -> &'static TransformerRecognizer {
     static DISTIL: OnceLock<(tempfile::TempDir, TransformerRecognizer)> = OnceLock::new();
@@ -387,4 +388,107 @@ fn every_aggregation_gives_whole_word_mentions() {
         Aggregation::Average
     );
     assert!("median".parse::<Aggregation>().is_err());
+}
+
+/// A backend that predicts `O` everywhere and counts what it is fed.
+struct Counting {
+    tokens: Arc<AtomicUsize>,
+    longest: Arc<AtomicUsize>,
+}
+
+impl saidwho::ner::Backend for Counting {
+    fn logits(&self, batch: &[&[u32]]) -> saidwho::Result<Vec<saidwho::ner::Logits>> {
+        let n = CONLL_LABELS.len();
+        Ok(batch
+            .iter()
+            .map(|seq| {
+                self.tokens.fetch_add(seq.len(), Relaxed);
+                self.longest.fetch_max(seq.len(), Relaxed);
+                let mut data = vec![0f32; seq.len() * n];
+                data.chunks_mut(n).for_each(|row| row[0] = 10.0);
+                saidwho::ner::Logits {
+                    num_labels: n,
+                    data,
+                }
+            })
+            .collect())
+    }
+
+    fn num_labels(&self) -> usize {
+        CONLL_LABELS.len()
+    }
+
+    fn max_len(&self) -> usize {
+        64
+    }
+}
+
+/// Model work grows linearly with the text: every token of a 100 KB and a
+/// 1 MB article (ordinary sentences, and every so often a 30 KB sentence
+/// without a stop, which is split into overlapping windows) is fed to the
+/// model a bounded number of times, in windows no longer than its maximum.
+/// Counted, not timed: the timings are in `examples/corpus_bench.rs`.
+#[test]
+fn model_work_is_linear_in_text_length() {
+    let dir = tempfile::tempdir().unwrap();
+    write_tiny_model(dir.path(), &Tiny::default());
+    let names: Vec<String> = CONLL_LABELS.iter().map(|s| s.to_string()).collect();
+    let mut tokenizer =
+        tokenizers::Tokenizer::from_file(dir.path().join("tokenizer.json")).unwrap();
+    tokenizer.with_truncation(None).unwrap();
+    // (text tokens, tokens fed to the model, longest window)
+    let run = |bytes: usize| -> (usize, usize, usize) {
+        let (tokens, longest) = (Arc::new(AtomicUsize::new(0)), Arc::new(AtomicUsize::new(0)));
+        let backend = Counting {
+            tokens: tokens.clone(),
+            longest: longest.clone(),
+        };
+        let options = NerOptions {
+            window_tokens: 64,
+            ..NerOptions::default()
+        };
+        let labels = LabelMap::new(&names, None).unwrap();
+        let ner = TransformerRecognizer::new(tokenizer.clone(), Box::new(backend), labels, options)
+            .unwrap();
+        let mut text = String::with_capacity(bytes + 40_000);
+        let mut i = 0;
+        while text.len() < bytes {
+            if i % 500 == 7 {
+                text.push_str(&"Kiev said the ".repeat(30_000 / 14));
+                text.push_str(". ");
+            }
+            text.push_str(["Medvedev said in Moscow. ", "The New York Times said so. "][i % 2]);
+            i += 1;
+        }
+        let sentences = sentences(&text);
+        let in_text: usize = sentences
+            .iter()
+            .map(|s| {
+                tokenizer
+                    .encode(&text[s.span.start..s.span.end], false)
+                    .unwrap()
+                    .len()
+            })
+            .sum();
+        let mentions = ner.recognize(&text, &sentences).unwrap();
+        assert!(mentions.is_empty(), "all-O logits give no mentions");
+        (in_text, tokens.load(Relaxed), longest.load(Relaxed))
+    };
+    let (small, small_fed, small_longest) = run(100_000);
+    let (big, big_fed, big_longest) = run(1_000_000);
+    assert!(small_longest <= 64 && big_longest <= 64);
+    for (tokens, fed) in [(small, small_fed), (big, big_fed)] {
+        assert!(
+            fed >= tokens,
+            "every token reaches the model: {fed} < {tokens}"
+        );
+        assert!(fed <= 3 * tokens, "{fed} tokens fed for a text of {tokens}");
+    }
+    let work = big_fed as f64 / small_fed as f64;
+    let size = big as f64 / small as f64;
+    eprintln!("tokens {small} → {small_fed} fed; {big} → {big_fed} fed");
+    assert!(
+        (work / size - 1.0).abs() < 0.1,
+        "work grew {work:.2}× for {size:.2}× the text"
+    );
 }

@@ -337,6 +337,32 @@ pub fn evaluate(
     Ok(rep)
 }
 
+/// [`evaluate`] with `threads` workers sharing `pipeline`; the report is
+/// the same as with one thread (documents are scored in file order).
+pub fn evaluate_parallel(
+    docs: &[GoldDoc],
+    pipeline: &Pipeline,
+    threads: usize,
+) -> Result<QuoteReport> {
+    let mut rep = QuoteReport::default();
+    let mut failed = None;
+    crate::corpus::map_ordered(
+        docs.iter(),
+        threads,
+        |g| pipeline.analyze(&g.text).map(|doc| score_document(g, &doc)),
+        |_, scored| match scored {
+            Ok(s) => rep.add(&s),
+            Err(e) => {
+                failed.get_or_insert(e);
+            }
+        },
+    );
+    match failed {
+        Some(e) => Err(e),
+        None => Ok(rep),
+    }
+}
+
 /// Scores `pipeline` on the gold file at `path`.
 pub fn evaluate_file(path: impl AsRef<Path>, pipeline: &Pipeline) -> Result<QuoteReport> {
     let docs = load_jsonl(path)?;

@@ -35,8 +35,10 @@
 //! ```
 
 mod backend;
+mod cache;
 mod candle;
 mod config;
+mod decode;
 mod labels;
 mod registry;
 #[cfg(feature = "rust-bert")]
@@ -47,8 +49,11 @@ use crate::document::{Mention, Sentence};
 use crate::error::Result;
 
 pub use backend::{Backend, Logits, RustBertOptions};
+pub use cache::CachedRecognizer;
 pub use candle::CandleBackend;
 pub use config::{Architecture, ModelConfig};
+pub(crate) use decode::well_formed;
+pub use decode::{decode_words, LabelledWord};
 pub use labels::{chunks, parse_tag, Chunk, LabelMap, LabelScheme, Prefix};
 pub use registry::{
     search_path_from_env, sha256_hex, BackendKind, ModelEntry, Registry, ResolvedModel, MODELS_ENV,
