@@ -83,6 +83,9 @@ struct EvalQuotesArgs {
     /// Worker threads (default: all cores).
     #[arg(long)]
     threads: Option<usize>,
+    /// Write each missed or wrongly attributed gold quote to FILE (JSON lines).
+    #[arg(long, value_name = "FILE")]
+    errors: Option<std::path::PathBuf>,
 }
 
 #[derive(Args)]
@@ -225,8 +228,25 @@ fn eval_quotes(args: &EvalQuotesArgs) -> ExitCode {
     };
     let started = Instant::now();
     let threads = args.threads.unwrap_or_else(default_threads);
-    let scored = saidwho::eval::quotes::load_jsonl(&args.file)
-        .and_then(|docs| saidwho::eval::quotes::evaluate_parallel(&docs, &pipeline, threads));
+    let mut errors = Vec::new();
+    let scored = saidwho::eval::quotes::load_jsonl(&args.file).and_then(|docs| {
+        saidwho::eval::quotes::evaluate_parallel(&docs, &pipeline, threads, |gold, doc| {
+            if args.errors.is_some() {
+                errors.extend(saidwho::eval::quotes::quote_errors(gold, doc));
+            }
+        })
+    });
+    if let (Some(path), Ok(_)) = (&args.errors, &scored) {
+        let lines: String = errors
+            .iter()
+            .map(|e| serde_json::to_string(e).map(|l| l + "\n"))
+            .collect::<Result<_, _>>()
+            .unwrap_or_default();
+        if let Err(e) = std::fs::write(path, lines) {
+            eprintln!("saidwho: error: {}: {e}", path.display());
+            return ExitCode::FAILURE;
+        }
+    }
     match scored {
         Ok(report) => {
             println!("{report}");

@@ -14,7 +14,7 @@
 //! Gold offsets are Unicode code points; they are converted to byte spans
 //! once per document so that they compare with [`Span`]s directly.
 
-use crate::document::{Document, Span};
+use crate::document::{Document, Quote, Span};
 use crate::error::{Error, Result};
 use crate::pipeline::Pipeline;
 use serde::Deserialize;
@@ -256,15 +256,9 @@ fn total(a: &[Span]) -> usize {
     a.iter().map(Span::len).sum()
 }
 
-/// Scores one predicted document against its gold.
-pub fn score_document(gold: &GoldDoc, doc: &Document) -> QuoteReport {
-    let text = &gold.text;
-    let mut rep = QuoteReport {
-        docs: 1,
-        gold: gold.quotes.len(),
-        predicted: doc.quotes.len(),
-        ..Default::default()
-    };
+/// One-to-one matching of predicted to gold quotes, greedily by content
+/// overlap: `(overlap in bytes, predicted index, gold index)`.
+fn match_quotes(gold: &GoldDoc, doc: &Document) -> Vec<(usize, usize, usize)> {
     // Candidate pairs (overlap, pred, gold). Quotes are few per article, and
     // pairs are filtered by overlap, so the quadratic pairing is cheap.
     let mut pairs = Vec::new();
@@ -279,11 +273,117 @@ pub fn score_document(gold: &GoldDoc, doc: &Document) -> QuoteReport {
     pairs.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2)));
     let mut pred_used = vec![false; doc.quotes.len()];
     let mut gold_used = vec![false; gold.quotes.len()];
-    for (o, pi, gi) in pairs {
-        if pred_used[pi] || gold_used[gi] {
-            continue;
+    pairs.retain(|&(_, pi, gi)| {
+        let free = !pred_used[pi] && !gold_used[gi];
+        if free {
+            pred_used[pi] = true;
+            gold_used[gi] = true;
         }
-        pred_used[pi] = true;
+        free
+    });
+    pairs
+}
+
+/// The predicted speaker span, or any mention of its entity, overlaps the
+/// gold source (or both say there is none).
+fn speaker_is_right(g: &GoldQuote, p: &Quote, doc: &Document) -> bool {
+    match &p.speaker {
+        None => g.source.is_empty(),
+        Some(s) => {
+            !g.source.is_empty()
+                && (g.source.iter().any(|x| x.overlaps(s.span))
+                    || s.entity.and_then(|id| doc.entity(id)).is_some_and(|e| {
+                        e.mentions
+                            .iter()
+                            .any(|m| g.source.iter().any(|x| x.overlaps(m.span)))
+                    }))
+        }
+    }
+}
+
+/// A gold quote saidwho missed or attributed wrongly, for error analysis
+/// (`saidwho eval-quotes --errors FILE` writes one JSON line each).
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct QuoteError {
+    /// The article.
+    pub doc: String,
+    /// `"missed"` (no predicted quote overlaps it) or `"speaker"`.
+    pub kind: &'static str,
+    /// Whether the gold content holds quote marks.
+    pub direct: bool,
+    /// Gold content, its spans joined by " … ".
+    pub content: String,
+    /// Gold cue.
+    pub cue: String,
+    /// Gold source.
+    pub source: String,
+    /// Predicted speaker span (speaker errors).
+    pub predicted: Option<String>,
+    /// Canonical name of the predicted speaker's entity.
+    pub predicted_entity: Option<String>,
+    /// Predicted cue.
+    pub predicted_cue: Option<String>,
+}
+
+/// The gold quotes of one article that were missed or got a wrong speaker.
+pub fn quote_errors(gold: &GoldDoc, doc: &Document) -> Vec<QuoteError> {
+    let text = gold.text.as_str();
+    let join = |spans: &[Span]| -> String {
+        spans
+            .iter()
+            .filter_map(|s| text.get(s.start..s.end))
+            .collect::<Vec<_>>()
+            .join(" … ")
+    };
+    let pairs = match_quotes(gold, doc);
+    let mut out = Vec::new();
+    for (gi, g) in gold.quotes.iter().enumerate() {
+        let mut e = QuoteError {
+            doc: gold.doc.clone(),
+            kind: "missed",
+            direct: join(&g.content).contains(['"', '“', '”', '«', '»']),
+            content: join(&g.content),
+            cue: join(&g.cue),
+            source: join(&g.source),
+            predicted: None,
+            predicted_entity: None,
+            predicted_cue: None,
+        };
+        match pairs.iter().find(|&&(_, _, i)| i == gi) {
+            None => out.push(e),
+            Some(&(_, pi, _)) => {
+                let p = &doc.quotes[pi];
+                if speaker_is_right(g, p, doc) {
+                    continue;
+                }
+                e.kind = "speaker";
+                e.predicted = p.speaker.as_ref().map(|s| join(&[s.span]));
+                e.predicted_entity = p
+                    .speaker
+                    .as_ref()
+                    .and_then(|s| s.entity)
+                    .and_then(|id| doc.entity(id))
+                    .map(|en| en.name.clone());
+                e.predicted_cue = p.cue.map(|c| join(&[c]));
+                out.push(e);
+            }
+        }
+    }
+    out
+}
+
+/// Scores one predicted document against its gold.
+pub fn score_document(gold: &GoldDoc, doc: &Document) -> QuoteReport {
+    let text = &gold.text;
+    let mut rep = QuoteReport {
+        docs: 1,
+        gold: gold.quotes.len(),
+        predicted: doc.quotes.len(),
+        ..Default::default()
+    };
+    let pairs = match_quotes(gold, doc);
+    let mut gold_used = vec![false; gold.quotes.len()];
+    for &(o, pi, gi) in &pairs {
         gold_used[gi] = true;
         rep.matched += 1;
         let p = &doc.quotes[pi];
@@ -293,19 +393,7 @@ pub fn score_document(gold: &GoldDoc, doc: &Document) -> QuoteReport {
         if union > 0 && o as f64 / union as f64 >= 0.5 {
             rep.matched_jaccard += 1;
         }
-        let right = match &p.speaker {
-            None => g.source.is_empty(),
-            Some(s) => {
-                !g.source.is_empty()
-                    && (g.source.iter().any(|x| x.overlaps(s.span))
-                        || s.entity.and_then(|id| doc.entity(id)).is_some_and(|e| {
-                            e.mentions
-                                .iter()
-                                .any(|m| g.source.iter().any(|x| x.overlaps(m.span)))
-                        }))
-            }
-        };
-        if right {
+        if speaker_is_right(g, p, doc) {
             rep.speaker_right += 1;
         }
     }
@@ -338,20 +426,25 @@ pub fn evaluate(
 }
 
 /// [`evaluate`] with `threads` workers sharing `pipeline`; the report is
-/// the same as with one thread (documents are scored in file order).
+/// the same as with one thread. `inspect` sees each gold article with its
+/// predicted document, in file order (for [`quote_errors`]).
 pub fn evaluate_parallel(
     docs: &[GoldDoc],
     pipeline: &Pipeline,
     threads: usize,
+    mut inspect: impl FnMut(&GoldDoc, &Document),
 ) -> Result<QuoteReport> {
     let mut rep = QuoteReport::default();
     let mut failed = None;
     crate::corpus::map_ordered(
         docs.iter(),
         threads,
-        |g| pipeline.analyze(&g.text).map(|doc| score_document(g, &doc)),
-        |_, scored| match scored {
-            Ok(s) => rep.add(&s),
+        |g| pipeline.analyze(&g.text).map(|doc| (g, doc)),
+        |_, analyzed| match analyzed {
+            Ok((g, doc)) => {
+                rep.add(&score_document(g, &doc));
+                inspect(g, &doc);
+            }
             Err(e) => {
                 failed.get_or_insert(e);
             }
