@@ -256,6 +256,16 @@ fn content_end(ctx: &Ctx, j: usize, b: usize) -> usize {
         if ctx.region_of[k].is_none() && is_clause_break(ctx.text, ctx.toks, k, b) {
             return k;
         }
+        // "…, Rubio fired back: “…”" / "… members (“…,” wrote X)": a colon or
+        // an opening parenthesis before a quotation starts a quote of its own.
+        if k > j
+            && k + 1 < b
+            && ctx.region_of[k].is_none()
+            && matches!(ctx.punct(k), Some(':' | '('))
+            && ctx.region_opening(k + 1).is_some()
+        {
+            return k;
+        }
         // "corrupt," noting that … — the comma sits inside the marks.
         if k > j && ctx.region_closing(k).is_some() && k + 1 < b {
             let n = ctx.toks[k + 1];
@@ -293,6 +303,26 @@ fn content_end(ctx: &Ctx, j: usize, b: usize) -> usize {
         k += 1;
     }
     b
+}
+
+/// Start of a content that runs back from token `to` to `floor`: just after
+/// the last parenthesis still open at `to` ("… members (“A,” wrote X)"
+/// quotes A, not the members) or the last colon ("Rubio fired back: “A,”
+/// he said" quotes A).
+fn paren_floor(ctx: &Ctx, floor: usize, to: usize) -> usize {
+    let mut depth = 0usize;
+    for k in (floor..to).rev() {
+        if ctx.region_of[k].is_some() {
+            continue;
+        }
+        match ctx.punct(k) {
+            Some(')') => depth += 1,
+            Some('(' | ':') if depth == 0 => return k + 1,
+            Some('(') => depth -= 1,
+            _ => {}
+        }
+    }
+    floor
 }
 
 /// Trims trailing punctuation outside regions from a token range.
@@ -558,7 +588,7 @@ fn verb_cue(
         if backward_ok(f)
             && ((quoted_before && !clause_after) || (tail_empty(ti + 1) && fwd_region.is_none()))
         {
-            let (s, e) = trim_range(ctx, floor, f);
+            let (s, e) = trim_range(ctx, paren_floor(ctx, floor, f), f);
             let mut content = vec![(s, e)];
             let k = skip_adverbial(ctx, ti + 1, b);
             if let Some(r) = region_follows(ctx, k, b) {
@@ -608,7 +638,7 @@ fn verb_cue(
             let end_ok =
                 l + 1 >= b || matches!(ctx.punct(l + 1), Some('.' | ',' | ';' | '!' | '?' | ':'));
             if end_ok && backward_ok(ti) {
-                let (s, e) = trim_range(ctx, floor, ti);
+                let (s, e) = trim_range(ctx, paren_floor(ctx, floor, ti), ti);
                 let mut content = vec![(s, e)];
                 if backward_region(ctx, ti) {
                     if let Some(k) = region_follows(ctx, l + 1, b) {

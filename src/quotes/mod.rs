@@ -169,8 +169,9 @@ impl QuoteExtractor for RuleQuoteExtractor {
         for (mut q, inherit) in quotes {
             let start = q.content.first().map_or(0, |s| s.start);
             // A quotation with no cue right after a direct or mixed quote
-            // goes on with it ("…," he said. "…") — one attribution.
-            if q.cue.is_none() {
+            // goes on with it ("…," he said. "…") — one attribution. A
+            // quoted fragment in the writer's own clause (mixed) does not.
+            if q.cue.is_none() && q.kind == QuoteKind::Direct {
                 if let Some(prev) = out
                     .last_mut()
                     .filter(|p: &&mut Quote| p.kind == QuoteKind::Direct)
@@ -309,6 +310,41 @@ mod tests {
         );
         assert_eq!(q[0].content.len(), 2);
         assert_eq!(q[0].cue.unwrap().text(t), "said");
+    }
+
+    /// A colon or parenthesis before a quotation ends the reported clause
+    /// before it: the quotation is a quote of its own.
+    #[test]
+    fn colon_and_parenthesis_start_a_new_quote() {
+        let t = "When Trump suggested that Cuba would sue, Rubio fired back: “They will lose,” he said.";
+        let shown: Vec<String> = run(t).iter().map(|q| show(t, q)).collect();
+        assert!(
+            shown
+                .iter()
+                .any(|s| s.starts_with("Direct [\"They will lose,\"]")),
+            "{shown:?}"
+        );
+        assert!(
+            !shown.iter().any(|s| s.contains("sue, Rubio fired back: “")),
+            "{shown:?}"
+        );
+        let t = "Members protested (“I want my dues back,” wrote Ed Nelson, a technician).";
+        let q = run(t);
+        assert_eq!(q.len(), 1);
+        assert_eq!(
+            show(t, &q[0]),
+            "Direct [\"I want my dues back,\"] cue=Some(\"wrote\") sp=Some(\"Ed Nelson\")"
+        );
+    }
+
+    /// A scare quote later in the sentence is not the continuation of the
+    /// quotation that opened it.
+    #[test]
+    fn a_later_fragment_does_not_extend_a_quotation() {
+        let t = "\"I am all for it,\" says Jo Lee, but he was shocked by the \"gun show loophole\" rule.";
+        let q = run(t);
+        assert_eq!(q[0].content.len(), 1, "{:?}", show(t, &q[0]));
+        assert_eq!(q[0].content[0].text(t), "I am all for it,");
     }
 
     #[test]
