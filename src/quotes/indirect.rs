@@ -459,7 +459,13 @@ pub(crate) fn unit_quotes(
             ti += 1;
             continue;
         }
-        if let Some(c) = verb_cue(ctx, a, b, ti, cw, cursor, prev_np, next) {
+        if let Some(mut c) = verb_cue(ctx, a, b, ti, cw, cursor, prev_np, next) {
+            if let Some(agent) = passive_agent(ctx, a, b, ti) {
+                // "Sanders was asked to name …": the subject is the one
+                // addressed; the speaker is the `by` agent, or unknown.
+                c.np = agent;
+                c.inherit = false;
+            }
             cursor = ti + 1;
             if c.np.is_some() {
                 prev_np = c.np;
@@ -468,6 +474,52 @@ pub(crate) fn unit_quotes(
         }
         ti += 1;
     }
+}
+
+/// For a cue in the passive voice (`was asked`, `were told`, `is quoted`,
+/// `has been reported`): `Some(agent)` — the noun phrase after `by`, or
+/// `None` when no agent is named. `None` for an active cue.
+fn passive_agent(ctx: &Ctx, a: usize, b: usize, ti: usize) -> Option<Option<Span>> {
+    let form = ctx.word(ti);
+    let past_participle = form.ends_with("ed")
+        || matches!(
+            form.as_str(),
+            "told" | "said" | "written" | "known" | "shown" | "heard" | "spoken" | "thought"
+        );
+    if !past_participle {
+        return None;
+    }
+    let mut k = ti;
+    while k > a
+        && ctx.toks[k - 1].is_word()
+        && matches!(
+            ctx.word(k - 1).as_str(),
+            "also"
+                | "repeatedly"
+                | "reportedly"
+                | "widely"
+                | "previously"
+                | "often"
+                | "not"
+                | "never"
+                | "later"
+                | "then"
+                | "first"
+                | "being"
+        )
+    {
+        k -= 1;
+    }
+    let be = k > a
+        && matches!(
+            ctx.word(k - 1).as_str(),
+            "is" | "was" | "were" | "are" | "been" | "be" | "being" | "get" | "got"
+        );
+    if !be {
+        return None;
+    }
+    let by = (ti + 1..b.min(ti + 4)).find(|&k| ctx.is_word(k, "by") && ctx.region_of[k].is_none());
+    Some(by.and_then(|k| np_after(ctx.text, ctx.toks, k + 1, b, 8).map(|(f, l)| ctx.span(f, l))))
 }
 
 /// Words that cannot start a reported clause (`said during a panel`, `says
