@@ -123,7 +123,7 @@ impl Ctx<'_> {
             .get(k)
             .is_some_and(|t| t.is_word() && t.span.text(self.text).eq_ignore_ascii_case(w))
     }
-    fn punct(&self, k: usize) -> Option<char> {
+    pub(crate) fn punct(&self, k: usize) -> Option<char> {
         match self.toks.get(k)?.kind {
             TokKind::Punct(c) => Some(c),
             _ => None,
@@ -462,9 +462,23 @@ pub(crate) fn unit_quotes(
         if let Some(mut c) = verb_cue(ctx, a, b, ti, cw, cursor, prev_np, next) {
             if let Some(agent) = passive_agent(ctx, a, b, ti) {
                 // "Sanders was asked to name …": the subject is the one
-                // addressed; the speaker is the `by` agent, or unknown.
-                c.np = agent;
+                // addressed; the speaker is the `by` agent, or unknown, and
+                // "by the agent" is no part of what was said.
+                c.np = agent.map(|(_, f, l)| ctx.span(f, l));
                 c.inherit = false;
+                if let Some((by, _, l)) = agent {
+                    for r in &mut c.content {
+                        if r.0 >= by && r.0 <= l + 1 && l + 1 < r.1 {
+                            *r = trim_range(ctx, l + 1, r.1);
+                        }
+                    }
+                    c.content
+                        .retain(|&(s, e)| s < e && !(s >= by && e <= l + 1));
+                }
+            }
+            if c.content.is_empty() {
+                ti += 1;
+                continue;
             }
             cursor = ti + 1;
             if c.np.is_some() {
@@ -477,9 +491,15 @@ pub(crate) fn unit_quotes(
 }
 
 /// For a cue in the passive voice (`was asked`, `were told`, `is quoted`,
-/// `has been reported`): `Some(agent)` — the noun phrase after `by`, or
-/// `None` when no agent is named. `None` for an active cue.
-fn passive_agent(ctx: &Ctx, a: usize, b: usize, ti: usize) -> Option<Option<Span>> {
+/// `has been reported`): `Some(agent)` — the `by` token and the first and
+/// last tokens of the noun phrase after it, or `None` when no agent is
+/// named. `None` for an active cue.
+fn passive_agent(
+    ctx: &Ctx,
+    a: usize,
+    b: usize,
+    ti: usize,
+) -> Option<Option<(usize, usize, usize)>> {
     let form = ctx.word(ti);
     let past_participle = form.ends_with("ed")
         || matches!(
@@ -519,7 +539,7 @@ fn passive_agent(ctx: &Ctx, a: usize, b: usize, ti: usize) -> Option<Option<Span
         return None;
     }
     let by = (ti + 1..b.min(ti + 4)).find(|&k| ctx.is_word(k, "by") && ctx.region_of[k].is_none());
-    Some(by.and_then(|k| np_after(ctx.text, ctx.toks, k + 1, b, 8).map(|(f, l)| ctx.span(f, l))))
+    Some(by.and_then(|k| np_after(ctx.text, ctx.toks, k + 1, b, 8).map(|(f, l)| (k, f, l))))
 }
 
 /// Words that cannot start a reported clause (`said during a panel`, `says

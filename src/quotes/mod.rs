@@ -145,12 +145,26 @@ impl QuoteExtractor for RuleQuoteExtractor {
             }
             // `McConnell delivered a blunt message: "…"` — the sentence's
             // subject; a quotation opening its sentence inherits instead.
-            let opens_unit = units
+            let mut opens_unit = units
                 .get(ui)
                 .is_none_or(|&(a, _)| !toks[a..k].iter().rev().take(64).any(|t| t.is_word()));
-            let np = units.get(ui).filter(|_| !opens_unit).and_then(|&(a, _)| {
+            let mut np = units.get(ui).filter(|_| !opens_unit).and_then(|&(a, _)| {
                 indirect::colon_speaker(&ctx, a, k).or_else(|| indirect::unit_subject(&ctx, a, k))
             });
+            // `17-year-old Jared Potts echoed:` ¶ `“…”` — a quotation
+            // opening its paragraph after a sentence that ends in a colon
+            // belongs to that sentence's subject.
+            let mut colon = k;
+            while colon > 0 && toks[colon - 1].kind == tokens::TokKind::Newline {
+                colon -= 1;
+            }
+            if opens_unit && colon > 0 && ctx.punct(colon - 1) == Some(':') {
+                if let Some(&(a, _)) = units.iter().rev().find(|&&(a, _)| a < colon - 1) {
+                    np = indirect::colon_speaker(&ctx, a, colon)
+                        .or_else(|| indirect::unit_subject(&ctx, a, colon - 1));
+                    opens_unit = np.is_none();
+                }
+            }
             quotes.push((
                 Quote {
                     kind: QuoteKind::Direct,
@@ -205,8 +219,47 @@ impl QuoteExtractor for RuleQuoteExtractor {
             }
             out.push(q);
         }
+        for q in &mut out {
+            // `TAPPER: Do you think …` — a transcript turn's speaker is its
+            // label, whatever pronoun the turn itself contains.
+            if let Some(label) = transcript_label(text, q) {
+                q.speaker = Some(speaker::link(text, label, &index));
+                continue;
+            }
+            // A speaker found inside the quote's own words ("I", "We’ve")
+            // is the quotation's subject, not who said it.
+            let inside = q.speaker.as_ref().is_some_and(|s| {
+                q.content
+                    .iter()
+                    .any(|c| c.start <= s.span.start && s.span.end <= c.end)
+            });
+            if inside {
+                q.speaker = None;
+            }
+        }
         out
     }
+}
+
+/// The label of a transcript turn holding the quote: its paragraph starts
+/// with one or two upper-case words and a colon (`FALLIN: Well, I think …`).
+fn transcript_label(text: &str, q: &Quote) -> Option<Span> {
+    let start = q.content.first()?.start;
+    let para = text.get(..start)?.rfind('\n').map_or(0, |i| i + 1);
+    let line = &text[para..];
+    let line = &line[..line.find('\n').unwrap_or(line.len())];
+    let lead = line.len() - line.trim_start_matches(['"', '“', ' ', '\u{a0}']).len();
+    let colon = line.find(':')?;
+    let label = line.get(lead..colon)?;
+    let words: Vec<&str> = label.split_whitespace().collect();
+    let caps = |w: &str| {
+        w.chars().filter(|c| c.is_alphabetic()).count() >= 2 && w.chars().all(|c| !c.is_lowercase())
+    };
+    (!words.is_empty()
+        && words.len() <= 2
+        && words.iter().all(|w| caps(w))
+        && para + colon <= start)
+        .then(|| Span::new(para + lead, para + colon))
 }
 
 /// Turns token ranges into content spans and a kind; marks the regions used.
@@ -345,6 +398,46 @@ mod tests {
         let q = run(t);
         assert_eq!(q[0].content.len(), 1, "{:?}", show(t, &q[0]));
         assert_eq!(q[0].content[0].text(t), "I am all for it,");
+    }
+
+    #[test]
+    fn passive_cue_subject_is_not_the_speaker() {
+        let t =
+            "Sanders was asked to name a decision. The plan was criticized by Ann Lee as reckless.";
+        let q = run(t);
+        let shown: Vec<String> = q.iter().map(|q| show(t, q)).collect();
+        let asked = q
+            .iter()
+            .find(|q| q.cue.is_some_and(|c| c.text(t) == "asked"));
+        assert!(asked.is_none_or(|q| q.speaker.is_none()), "{shown:?}");
+        let by = q
+            .iter()
+            .find(|q| q.cue.is_some_and(|c| c.text(t) == "criticized"));
+        assert!(
+            by.is_none_or(|q| q
+                .speaker
+                .as_ref()
+                .is_some_and(|s| s.span.text(t) == "Ann Lee")),
+            "{shown:?}"
+        );
+    }
+
+    #[test]
+    fn quotation_after_a_colon_paragraph_and_transcript_turns() {
+        let t = "President Clinton released the following statement:\n\n“Hillary and I offer our condolences.”\n\nTAPPER: Do you think Donald Trump has campaigned as a racial healer?";
+        let q = run(t);
+        let shown: Vec<String> = q.iter().map(|q| show(t, q)).collect();
+        assert_eq!(q.len(), 2, "{shown:?}");
+        assert_eq!(
+            q[0].speaker.as_ref().unwrap().span.text(t),
+            "President Clinton",
+            "{shown:?}"
+        );
+        assert_eq!(
+            q[1].speaker.as_ref().unwrap().span.text(t),
+            "TAPPER",
+            "{shown:?}"
+        );
     }
 
     #[test]
