@@ -884,6 +884,13 @@ pub(crate) fn colon_speaker(ctx: &Ctx, a: usize, k: usize) -> Option<Span> {
         return None;
     }
     let mut s = a;
+    // `POLLS TOO EARLY - Mark Blumenthal: "…"`: the name follows the dash.
+    if let Some(d) = (a..k - 1)
+        .rev()
+        .find(|&d| ctx.region_of[d].is_none() && matches!(ctx.punct(d), Some('-' | '—' | '–')))
+    {
+        s = d + 1;
+    }
     if ctx.is_word(s, "according") && ctx.is_word(s + 1, "to") {
         s += 2;
     }

@@ -441,6 +441,25 @@ mod tests {
     }
 
     #[test]
+    fn relative_pronoun_speaker_links_to_its_antecedent() {
+        use crate::document::{Label, Mention, MentionKind};
+        use crate::entities::{Resolver, RuleResolver};
+        let t = "Voters cheered Jeb Bush, who said that he would stay in the race.";
+        let at = t.find("Jeb Bush").unwrap();
+        let m = Mention {
+            span: Span::new(at, at + 8),
+            label: Label::Per,
+            score: 1.0,
+            kind: MentionKind::Name,
+        };
+        let entities = RuleResolver::default().resolve(t, &[], vec![m]);
+        let q = RuleQuoteExtractor::default().extract(t, &[], &entities);
+        let s = q[0].speaker.as_ref().unwrap();
+        assert_eq!(s.span.text(t), "who");
+        assert_eq!(s.entity, Some(entities[0].id));
+    }
+
+    #[test]
     fn backward_indirect() {
         let t = "Ukraine lost 70 servicemen, Russia stated.";
         let q = run(t);

@@ -352,9 +352,33 @@ pub(crate) fn link(text: &str, np: Span, index: &MentionIndex) -> Speaker {
         },
         None => Speaker {
             span: np,
-            entity: None,
+            entity: relative_antecedent(text, np, index),
         },
     }
+}
+
+/// `Jeb Bush, who announced …`: a relative pronoun as speaker stands for
+/// the person or organisation named just before it (same clause, at most a
+/// short appositive between).
+fn relative_antecedent(text: &str, np: Span, index: &MentionIndex) -> Option<EntityId> {
+    let word = text.get(np.start..np.end)?.to_lowercase();
+    if !matches!(word.as_str(), "who" | "which") {
+        return None;
+    }
+    let from = index.items.partition_point(|x| x.0.start + 120 < np.start);
+    index.items[from..]
+        .iter()
+        .take_while(|x| x.0.start < np.start)
+        .filter(|x| {
+            x.0.end <= np.start
+                && np.start - x.0.end <= 80
+                && matches!(x.3, Label::Per | Label::Org)
+                && text
+                    .get(x.0.end..np.start)
+                    .is_some_and(|gap| !gap.contains(['.', '!', '?', ';', '"', '“', '”', '\n']))
+        })
+        .max_by_key(|x| x.0.end)
+        .map(|x| x.1)
 }
 
 /// Extends a name span left over one honorific (`President`, `Mr.`) when the
