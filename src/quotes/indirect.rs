@@ -904,6 +904,24 @@ pub(crate) fn colon_speaker(ctx: &Ctx, a: usize, k: usize) -> Option<Span> {
     (l + 2 == k && name).then(|| ctx.span(f, l))
 }
 
+/// `As Vulture put it, "…"` / `as Tom Ridge, a former secretary, put it:
+/// "…"`: the noun phrase after `as` is the speaker of the quotation at `k`.
+pub(crate) fn as_put_it(ctx: &Ctx, a: usize, k: usize) -> Option<Span> {
+    let mut j = k;
+    while j > a && matches!(ctx.punct(j - 1), Some(',' | ':' | '—')) {
+        j -= 1;
+    }
+    if j < a + 3 || !ctx.is_word(j - 1, "it") || !ctx.is_word(j - 2, "put") {
+        return None;
+    }
+    let put = j - 2;
+    let as_tok = (a.max(put.saturating_sub(20))..put)
+        .rev()
+        .find(|&x| ctx.is_word(x, "as") && ctx.region_of[x].is_none())?;
+    let (f, l) = np_after(ctx.text, ctx.toks, as_tok + 1, put, 10)?;
+    Some(ctx.span(f, l))
+}
+
 /// Capitalised sentence openers that are not subjects.
 const LEADING_FUNCTION_WORDS: &[&str] = &[
     "in",

@@ -149,7 +149,9 @@ impl QuoteExtractor for RuleQuoteExtractor {
                 .get(ui)
                 .is_none_or(|&(a, _)| !toks[a..k].iter().rev().take(64).any(|t| t.is_word()));
             let mut np = units.get(ui).filter(|_| !opens_unit).and_then(|&(a, _)| {
-                indirect::colon_speaker(&ctx, a, k).or_else(|| indirect::unit_subject(&ctx, a, k))
+                indirect::as_put_it(&ctx, a, k)
+                    .or_else(|| indirect::colon_speaker(&ctx, a, k))
+                    .or_else(|| indirect::unit_subject(&ctx, a, k))
             });
             // `17-year-old Jared Potts echoed:` ¶ `“…”` — a quotation
             // opening its paragraph after a sentence that ends in a colon
@@ -457,6 +459,14 @@ mod tests {
         let s = q[0].speaker.as_ref().unwrap();
         assert_eq!(s.span.text(t), "who");
         assert_eq!(s.entity, Some(entities[0].id));
+    }
+
+    #[test]
+    fn as_x_put_it() {
+        let t = "Or, as Tom Ridge, a former secretary, put it: “The barbarians are at the gate.”";
+        let q = run(t);
+        assert_eq!(q.len(), 1);
+        assert_eq!(q[0].speaker.as_ref().unwrap().span.text(t), "Tom Ridge");
     }
 
     #[test]
