@@ -606,6 +606,19 @@ fn verb_cue(
                 Some('.' | ',' | ';' | '!' | '?' | ':' | ')' | '—')
             )
     };
+    // 0a. A parenthesis after the name: `Gov. John Kasich (R-OH), said` —
+    // the subject is the noun phrase before the parenthesis.
+    if subj.is_none()
+        && !participle_inherit
+        && ti > a + 3
+        && ctx.punct(ti - 1) == Some(',')
+        && ctx.punct(ti - 2) == Some(')')
+    {
+        let lo = ti.saturating_sub(12).max(floor);
+        if let Some(open) = (lo..ti - 2).rev().find(|&k| ctx.punct(k) == Some('(')) {
+            subj = subject_before(ctx.text, ctx.toks, floor, open);
+        }
+    }
     // 0. Appositive subject: Tad Devine, a senior adviser, said …
     if subj.is_none()
         && !participle_inherit

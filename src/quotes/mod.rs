@@ -470,6 +470,17 @@ mod tests {
     }
 
     #[test]
+    fn parenthesis_after_the_name() {
+        let t = "After winning Ohio, Gov. John Kasich (R-OH), said, “I am ready.”";
+        let q = run(t);
+        assert_eq!(q.len(), 1);
+        assert_eq!(
+            q[0].speaker.as_ref().unwrap().span.text(t),
+            "Gov. John Kasich"
+        );
+    }
+
+    #[test]
     fn backward_indirect() {
         let t = "Ukraine lost 70 servicemen, Russia stated.";
         let q = run(t);
