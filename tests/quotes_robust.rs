@@ -115,3 +115,50 @@ proptest! {
         all_stages(&words.join(" "));
     }
 }
+
+/// Found by `fuzz/fuzz_targets/quotes.rs`: invented mentions over a text of
+/// multi-byte characters and stray marks gave a speaker span off the text's
+/// char boundaries.
+#[test]
+fn fuzz_regression_speaker_on_char_boundaries() {
+    use saidwho::ner::Recognizer;
+    use saidwho::{Label, Mention, MentionKind, Pipeline, Sentence, Span};
+    struct Invented(Vec<(u16, u8, u8)>);
+    impl Recognizer for Invented {
+        fn recognize(&self, text: &str, _: &[Sentence]) -> saidwho::Result<Vec<Mention>> {
+            let len = text.len().max(1);
+            Ok(self
+                .0
+                .iter()
+                .map(|&(start, width, label)| {
+                    let start = start as usize % (len + 1);
+                    Mention {
+                        span: Span::new(start, start + width as usize % 40),
+                        label: match label % 5 {
+                            0 => Label::Per,
+                            1 => Label::Org,
+                            2 => Label::Loc,
+                            3 => Label::Misc,
+                            _ => Label::Other("X".into()),
+                        },
+                        score: 0.9,
+                        kind: MentionKind::Name,
+                    }
+                })
+                .collect())
+        }
+    }
+    let text = "\u{64c}ch.\"\".'\"\"E\"\"`\"\u{2fbef}\".\"\"\"E";
+    let mentions = vec![
+        (65347, 255, 255),
+        (65535, 255, 255),
+        (65535, 46, 40),
+        (65535, 255, 255),
+        (511, 0, 0),
+    ];
+    let doc = Pipeline::new()
+        .with_recognizer(Invented(mentions))
+        .analyze(text)
+        .unwrap();
+    doc.validate().unwrap();
+}

@@ -316,9 +316,13 @@ pub fn words(s: &str) -> Vec<(usize, &str)> {
     for (i, c) in s.char_indices().chain([(s.len(), ' ')]) {
         if c.is_whitespace() {
             if let Some(st) = start.take() {
-                let w = s[st..i].trim_matches(|c: char| matches!(c, ',' | '"' | '“' | '”'));
+                let mark = |c: char| matches!(c, ',' | '"' | '“' | '”');
+                let lead = s[st..i].len() - s[st..i].trim_start_matches(mark).len();
+                // The offset is the trimmed word's own, so that offset plus
+                // length stays on the word (and on a char boundary).
+                let w = s[st + lead..i].trim_end_matches(mark);
                 if !w.is_empty() {
-                    out.push((st, w));
+                    out.push((st + lead, w));
                 }
             }
         } else if start.is_none() {
@@ -456,6 +460,15 @@ pub fn is_acronym(s: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn word_offsets_point_at_the_trimmed_word() {
+        let s = "“Zoë” said";
+        let ws = words(s);
+        assert_eq!(ws[0], ("“".len(), "Zoë"));
+        let sp = name_span(s, Span::new(0, "“Zoë”".len()), &Label::Per);
+        assert_eq!(sp.text(s), "Zoë");
+    }
 
     #[test]
     fn titles_removed() {
