@@ -161,7 +161,8 @@ impl QuoteExtractor for RuleQuoteExtractor {
                 colon -= 1;
             }
             if opens_unit && colon > 0 && ctx.punct(colon - 1) == Some(':') {
-                if let Some(&(a, _)) = units.iter().rev().find(|&&(a, _)| a < colon - 1) {
+                let before = units.partition_point(|&(a, _)| a < colon - 1);
+                if let Some(&(a, _)) = before.checked_sub(1).and_then(|i| units.get(i)) {
                     np = indirect::colon_speaker(&ctx, a, colon)
                         .or_else(|| indirect::unit_subject(&ctx, a, colon - 1));
                     opens_unit = np.is_none();
@@ -245,23 +246,35 @@ impl QuoteExtractor for RuleQuoteExtractor {
 
 /// The label of a transcript turn holding the quote: its paragraph starts
 /// with one or two upper-case words and a colon (`FALLIN: Well, I think …`).
+/// Looks back at most 2 KB for the paragraph start and 48 bytes into it for
+/// the colon, so a text without newlines stays linear.
 fn transcript_label(text: &str, q: &Quote) -> Option<Span> {
     let start = q.content.first()?.start;
-    let para = text.get(..start)?.rfind('\n').map_or(0, |i| i + 1);
-    let line = &text[para..];
-    let line = &line[..line.find('\n').unwrap_or(line.len())];
-    let lead = line.len() - line.trim_start_matches(['"', '“', ' ', '\u{a0}']).len();
-    let colon = line.find(':')?;
-    let label = line.get(lead..colon)?;
+    let lo = floor_boundary(text, start.saturating_sub(2048));
+    let para = match text.get(lo..start)?.rfind('\n') {
+        Some(i) => lo + i + 1,
+        None if lo == 0 => 0,
+        None => return None,
+    };
+    let head = text.get(para..floor_boundary(text, (para + 48).min(start)))?;
+    let lead = head.len() - head.trim_start_matches(['"', '“', ' ', '\u{a0}']).len();
+    let colon = head.find(':')?;
+    let label = head.get(lead..colon)?;
     let words: Vec<&str> = label.split_whitespace().collect();
     let caps = |w: &str| {
         w.chars().filter(|c| c.is_alphabetic()).count() >= 2 && w.chars().all(|c| !c.is_lowercase())
     };
-    (!words.is_empty()
-        && words.len() <= 2
-        && words.iter().all(|w| caps(w))
-        && para + colon <= start)
+    (!words.is_empty() && words.len() <= 2 && words.iter().all(|w| caps(w)))
         .then(|| Span::new(para + lead, para + colon))
+}
+
+/// The largest char boundary of `text` at or before `i`.
+fn floor_boundary(text: &str, mut i: usize) -> usize {
+    i = i.min(text.len());
+    while !text.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
 }
 
 /// Turns token ranges into content spans and a kind; marks the regions used.
