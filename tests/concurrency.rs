@@ -20,32 +20,7 @@ fn articles() -> Vec<String> {
 fn eight_threads_match_one() {
     let pipeline = Arc::new(Pipeline::new());
     let texts = Arc::new(articles());
-    let serial: Vec<String> = texts
-        .iter()
-        .map(|t| serde_json::to_string(&pipeline.analyze(t).unwrap()).unwrap())
-        .collect();
-    let handles: Vec<_> = (0..8)
-        .map(|k| {
-            let (pipeline, texts) = (Arc::clone(&pipeline), Arc::clone(&texts));
-            std::thread::spawn(move || {
-                // Each thread walks the articles from a different start.
-                (0..texts.len())
-                    .map(|j| (j + k) % texts.len())
-                    .map(|i| {
-                        (
-                            i,
-                            serde_json::to_string(&pipeline.analyze(&texts[i]).unwrap()).unwrap(),
-                        )
-                    })
-                    .collect::<Vec<_>>()
-            })
-        })
-        .collect();
-    for h in handles {
-        for (i, json) in h.join().unwrap() {
-            assert_eq!(json, serial[i], "article {i} differs across threads");
-        }
-    }
+    assert_eight_threads_match_one(&pipeline, &texts);
 }
 
 /// The same with the real NER model: 8 threads share one loaded model over
@@ -73,17 +48,27 @@ fn eight_threads_share_the_real_model() {
     names.sort();
     texts.extend(names.iter().map(|p| std::fs::read_to_string(p).unwrap()));
     let texts = Arc::new(texts);
-    let serial: Vec<String> = texts
-        .iter()
-        .map(|t| serde_json::to_string(&pipeline.analyze(t).unwrap()).unwrap())
-        .collect();
+    let serial = assert_eight_threads_match_one(&pipeline, &texts);
     assert!(
         serial.iter().any(|j| j.contains("\"PER\"")),
         "the model found people"
     );
+}
+
+/// Runs every text once serially, then on 8 threads that each walk the
+/// texts from a different start, and asserts byte-identical JSON; returns the
+/// serial documents.
+fn assert_eight_threads_match_one(
+    pipeline: &Arc<Pipeline>,
+    texts: &Arc<Vec<String>>,
+) -> Vec<String> {
+    let serial: Vec<String> = texts
+        .iter()
+        .map(|t| serde_json::to_string(&pipeline.analyze(t).unwrap()).unwrap())
+        .collect();
     let handles: Vec<_> = (0..8)
         .map(|k| {
-            let (pipeline, texts) = (Arc::clone(&pipeline), Arc::clone(&texts));
+            let (pipeline, texts) = (Arc::clone(pipeline), Arc::clone(texts));
             std::thread::spawn(move || {
                 (0..texts.len())
                     .map(|j| (j + k) % texts.len())
@@ -100,4 +85,5 @@ fn eight_threads_share_the_real_model() {
             assert_eq!(json, serial[i], "article {i} differs across threads");
         }
     }
+    serial
 }
