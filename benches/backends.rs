@@ -10,26 +10,29 @@
 //! Criterion's `thrpt` is CoNLL tokens (words) per second: the first
 //! [`SENTENCES`] dev sentences, each labelled on its own
 //! ([`TransformerRecognizer::predict_words`]), tokenizing included (the same
-//! code for both backends). Threads: `RAYON_NUM_THREADS` for candle (read by
-//! its matrix products on every call), `at::set_num_threads` for libtorch.
-//! Without the model or the data it prints why and exits.
+//! code for both backends).
+//!
+//! Threads: each thread count (1, then 2) runs in its own child process of
+//! this bench (`common::per_thread_count`), started with `RAYON_NUM_THREADS`
+//! set, because candle sizes rayon's pool once per process; libtorch gets the
+//! same count through `at::set_num_threads`. Benchmark ids name the count:
+//! `backends/candle-threads-2`. Without the model or the data it prints why
+//! and exits.
 
+mod common;
+
+use common::env_path;
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use saidwho::eval::conll::read_conll;
 use saidwho::ner::{BackendKind, NerOptions, TransformerRecognizer};
-use std::path::PathBuf;
 
 /// Dev sentences per iteration.
 const SENTENCES: usize = 200;
 
-fn env_path(var: &str, child: &str) -> Option<PathBuf> {
-    let value = std::env::var_os(var)?;
-    std::env::split_paths(&value)
-        .map(|p| p.join(child))
-        .find(|p| p.exists())
-}
-
 fn bench(c: &mut Criterion) {
+    let Some(threads) = common::per_thread_count(&[1, 2]) else {
+        return; // the parent: the children did the work
+    };
     let (Some(model), Some(dev)) = (
         env_path("SAIDWHO_MODELS", "conll03-distilbert-cased"),
         env_path("SAIDWHO_DATA", "conll2003/dev.txt"),
@@ -59,16 +62,13 @@ fn bench(c: &mut Criterion) {
     let mut group = c.benchmark_group("backends");
     group.sample_size(10);
     group.throughput(Throughput::Elements(words as u64));
-    for threads in [1usize, 2] {
-        std::env::set_var("RAYON_NUM_THREADS", threads.to_string());
-        group.bench_function(format!("candle-threads-{threads}"), |b| {
-            b.iter(|| candle.predict_words(&sentences).expect("predict"))
-        });
-        tch::set_num_threads(threads as i32);
-        group.bench_function(format!("rust-bert-threads-{threads}"), |b| {
-            b.iter(|| torch.predict_words(&sentences).expect("predict"))
-        });
-    }
+    group.bench_function(format!("candle-threads-{threads}"), |b| {
+        b.iter(|| candle.predict_words(&sentences).expect("predict"))
+    });
+    tch::set_num_threads(threads as i32);
+    group.bench_function(format!("rust-bert-threads-{threads}"), |b| {
+        b.iter(|| torch.predict_words(&sentences).expect("predict"))
+    });
     group.finish();
 }
 

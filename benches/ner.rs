@@ -9,17 +9,12 @@
 //! 512 tokens with sentence packing, and for one sentence per window. Without
 //! the model or data it prints why and exits.
 
+mod common;
+
+use common::env_path;
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use saidwho::ner::{NerOptions, Recognizer, TransformerRecognizer};
 use saidwho::Pipeline;
-use std::path::PathBuf;
-
-fn env_path(var: &str, child: &str) -> Option<PathBuf> {
-    let value = std::env::var_os(var)?;
-    std::env::split_paths(&value)
-        .map(|p| p.join(child))
-        .find(|p| p.exists())
-}
 
 fn bench(c: &mut Criterion) {
     let (Some(model), Some(data)) = (

@@ -17,19 +17,14 @@
 //! The sentence splitter has its own bench (`benches/sentences.rs`), NER
 //! windows theirs (`benches/ner.rs`).
 
+mod common;
+
+use common::env_path;
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use saidwho::entities::{Resolver, RuleResolver};
 use saidwho::quotes::{QuoteExtractor, RuleQuoteExtractor};
 use saidwho::{Mention, Pipeline, Sentence};
 use std::hint::black_box;
-use std::path::PathBuf;
-
-fn env_path(var: &str, child: &str) -> Option<PathBuf> {
-    let value = std::env::var_os(var)?;
-    std::env::split_paths(&value)
-        .map(|p| p.join(child))
-        .find(|p| p.exists())
-}
 
 fn articles() -> Vec<String> {
     if let Some(data) = env_path("SAIDWHO_DATA", "polnear/dev.jsonl") {
