@@ -323,6 +323,12 @@ pub struct QuoteError {
     pub predicted_entity: Option<String>,
     /// Predicted cue.
     pub predicted_cue: Option<String>,
+    /// Canonical name of the entity with a mention overlapping the gold
+    /// source, if any: tells a wrong link from a source no entity covers.
+    pub source_entity: Option<String>,
+    /// The text around the gold content, source and predicted speaker (up to
+    /// 200 bytes before and 60 after), for reading the error in place.
+    pub context: String,
 }
 
 /// The gold quotes of one article that were missed or got a wrong speaker.
@@ -348,14 +354,30 @@ pub fn quote_errors(gold: &GoldDoc, doc: &Document) -> Vec<QuoteError> {
             predicted: None,
             predicted_entity: None,
             predicted_cue: None,
+            source_entity: doc
+                .entities
+                .iter()
+                .find(|en| {
+                    en.mentions
+                        .iter()
+                        .any(|m| g.source.iter().any(|s| s.overlaps(m.span)))
+                })
+                .map(|en| en.name.clone()),
+            context: String::new(),
         };
+        let mut around: Vec<Span> = g.content.iter().chain(&g.source).copied().collect();
         match pairs.iter().find(|&&(_, _, i)| i == gi) {
-            None => out.push(e),
+            None => {
+                e.context = context(text, &around);
+                out.push(e)
+            }
             Some(&(_, pi, _)) => {
                 let p = &doc.quotes[pi];
                 if speaker_is_right(g, p, doc) {
                     continue;
                 }
+                around.extend(p.speaker.as_ref().map(|s| s.span));
+                e.context = context(text, &around);
                 e.kind = "speaker";
                 e.predicted = p.speaker.as_ref().map(|s| join(&[s.span]));
                 e.predicted_entity = p
@@ -370,6 +392,26 @@ pub fn quote_errors(gold: &GoldDoc, doc: &Document) -> Vec<QuoteError> {
         }
     }
     out
+}
+
+/// The text from 200 bytes before the first of `spans` to 60 after the last,
+/// widened to char boundaries, newlines shown as `¶`.
+fn context(text: &str, spans: &[Span]) -> String {
+    let (Some(lo), Some(hi)) = (
+        spans.iter().map(|s| s.start).min(),
+        spans.iter().map(|s| s.end).max(),
+    ) else {
+        return String::new();
+    };
+    let mut a = lo.saturating_sub(200).min(text.len());
+    while !text.is_char_boundary(a) {
+        a -= 1;
+    }
+    let mut b = (hi + 60).min(text.len());
+    while !text.is_char_boundary(b) {
+        b += 1;
+    }
+    text[a..b].replace('\n', " ¶ ")
 }
 
 /// Scores one predicted document against its gold.
