@@ -14,7 +14,7 @@
 
 use super::cues::{lookup, CueWord, NOT_BEFORE, NOUN_CUES};
 use super::direct::Region;
-use super::speaker::{lower, np_after, subject_before};
+use super::speaker::{lower, np_after, subject_before, WEEKDAYS};
 use super::tokens::{Tok, TokKind};
 use crate::document::Span;
 
@@ -935,6 +935,49 @@ pub(crate) fn as_put_it(ctx: &Ctx, a: usize, k: usize) -> Option<Span> {
     Some(ctx.span(f, l))
 }
 
+/// Plural time nouns that open a sentence (`Hours later, Trump …`).
+const TIME_OPENERS: &[&str] = &[
+    "hours", "days", "weeks", "months", "years", "minutes", "moments", "decades",
+];
+
+/// The token after a news dateline at the start of the unit `a..ti`
+/// (`WASHINGTON —`, `PHILADELPHIA, July 25 (UPI) —`, `New York (AFP) –`,
+/// `DECATUR, Ill. —`), else `a`. A dateline is a place, not a speaker.
+fn skip_dateline(ctx: &Ctx, a: usize, ti: usize) -> usize {
+    let mut k = a;
+    while k < ti && k < a + 14 {
+        let t = &ctx.toks[k];
+        match t.kind {
+            TokKind::Word => {
+                let s = t.span.text(ctx.text);
+                if !s
+                    .chars()
+                    .next()
+                    .is_some_and(|c| c.is_uppercase() || c.is_ascii_digit())
+                {
+                    return a;
+                }
+            }
+            TokKind::Punct(',' | '.' | '(' | ')' | '/') => {}
+            TokKind::Punct('—' | '–' | '-') if k > a => {
+                // The place must be capitalised: all caps, or followed by
+                // an agency in parentheses.
+                let first = ctx.toks[a].span.text(ctx.text);
+                let caps = first
+                    .chars()
+                    .filter(|c| c.is_alphabetic())
+                    .all(char::is_uppercase)
+                    && first.chars().filter(|c| c.is_alphabetic()).count() > 1;
+                let agency = ctx.punct(k - 1) == Some(')');
+                return if caps || agency { k + 1 } else { a };
+            }
+            _ => return a,
+        }
+        k += 1;
+    }
+    a
+}
+
 /// Capitalised sentence openers that are not subjects.
 const LEADING_FUNCTION_WORDS: &[&str] = &[
     "in",
@@ -1009,7 +1052,7 @@ const LEADING_FUNCTION_WORDS: &[&str] = &[
 /// before it (`Trump entered the race …, calling them …`): a leading pronoun
 /// or run of capitalised words (with a leading `the`).
 pub(crate) fn unit_subject(ctx: &Ctx, a: usize, ti: usize) -> Option<Span> {
-    let mut k = a;
+    let mut k = skip_dateline(ctx, a, ti);
     while k < ti && k < a + 8 && !ctx.toks[k].is_word() {
         k += 1;
     }
@@ -1019,6 +1062,8 @@ pub(crate) fn unit_subject(ctx: &Ctx, a: usize, ti: usize) -> Option<Span> {
     let mut w = ctx.word(k);
     let opener = |w: &str| {
         LEADING_FUNCTION_WORDS.contains(&w)
+            || WEEKDAYS.contains(&w)
+            || TIME_OPENERS.contains(&w)
             || (w.len() > 4 && (w.ends_with("ly") || w.ends_with("ing")))
     };
     if opener(&w) {

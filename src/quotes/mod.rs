@@ -521,6 +521,49 @@ mod tests {
         );
     }
 
+    /// The speaker span of the quote whose first content span starts with
+    /// `content`.
+    fn speaker_of(text: &str, content: &str) -> Option<String> {
+        let q = run(text);
+        let quote = q
+            .iter()
+            .find(|q| q.content[0].text(text).starts_with(content))
+            .unwrap_or_else(|| {
+                panic!(
+                    "no quote starts with {content:?}: {:?}",
+                    q.iter().map(|q| show(text, q)).collect::<Vec<_>>()
+                )
+            });
+        quote
+            .speaker
+            .as_ref()
+            .map(|s| s.span.text(text).to_string())
+    }
+
+    #[test]
+    fn time_adjuncts_datelines_and_participle_clauses_are_not_speakers() {
+        // `on Saturday` between the subject and its cue.
+        let t = "Sen. Bernie Sanders (I-Vt.) on Saturday criticized the accord, saying the \
+                 agreement goes nowhere near far enough.";
+        let sp = speaker_of(t, "the agreement").unwrap();
+        assert!(sp.contains("Bernie Sanders"), "{sp}");
+        let t = "Mr. Ryan on Tuesday said that the remark was racist.";
+        assert_eq!(speaker_of(t, "the remark").as_deref(), Some("Mr. Ryan"));
+        // A dateline opens the paragraph; the subject comes after it.
+        let t = "WASHINGTON, Dec. 8 (UPI) — Hillary Clinton's aide rallied supporters, \
+                 saying: “We have to be ready to stop him.”";
+        let sp = speaker_of(t, "We have").unwrap();
+        assert!(sp.contains("Hillary Clinton"), "{sp}");
+        // A fronted participle clause is not the subject.
+        let t = "Speaking on radio show Joney's Jukebox last week, Kiedis said his band \
+                 wrote a host of new songs.";
+        assert_eq!(speaker_of(t, "his band").as_deref(), Some("Kiedis"));
+        // A plural time noun opening the sentence is not the subject either.
+        let t = "Hours later, Trump returned the compliment, telling Reuters, \
+                 “He is an amazing man.”";
+        assert_eq!(speaker_of(t, "He is").as_deref(), Some("Trump"));
+    }
+
     #[test]
     fn never_panics() {
         for t in [

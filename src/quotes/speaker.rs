@@ -81,6 +81,73 @@ const SKIP_BEFORE_CUE: &[&str] = &[
     "too",
 ];
 
+/// Days, and words that make a time adjunct with them (`on Tuesday`,
+/// `Monday night`, `last week`): skipped between a subject and its cue, and
+/// never a speaker themselves.
+pub(crate) const WEEKDAYS: &[&str] = &[
+    "monday",
+    "tuesday",
+    "wednesday",
+    "thursday",
+    "friday",
+    "saturday",
+    "sunday",
+    "today",
+    "yesterday",
+    "tonight",
+];
+
+/// Nouns that end a time adjunct after a day or `last`/`this`/`earlier`.
+const TIME_NOUNS: &[&str] = &[
+    "morning",
+    "afternoon",
+    "evening",
+    "night",
+    "week",
+    "weekend",
+    "month",
+    "year",
+];
+
+/// Length in tokens of a time adjunct ending just before token `j`
+/// (`on Tuesday`, `Monday night`, `earlier this week`), 0 when there is none.
+fn time_adjunct_before(text: &str, toks: &[Tok], floor: usize, j: usize) -> usize {
+    let word = |k: usize| -> Option<String> {
+        (k >= floor && k < toks.len() && toks[k].is_word()).then(|| lower(text, &toks[k]))
+    };
+    if j == 0 {
+        return 0;
+    }
+    let mut k = j - 1;
+    let Some(w) = word(k) else { return 0 };
+    let mut n;
+    if TIME_NOUNS.contains(&w.as_str()) {
+        // Monday night / last week / earlier this month
+        let Some(p) = k.checked_sub(1).and_then(word) else {
+            return 0;
+        };
+        if WEEKDAYS.contains(&p.as_str()) {
+            n = 2;
+        } else if matches!(p.as_str(), "last" | "this" | "next") {
+            n = 2;
+            if k >= 2 && word(k - 2).is_some_and(|e| matches!(e.as_str(), "earlier" | "later")) {
+                n = 3;
+            }
+        } else {
+            return 0;
+        }
+        k = j - n;
+    } else if WEEKDAYS.contains(&w.as_str()) {
+        n = 1;
+    } else {
+        return 0;
+    }
+    if k > floor && word(k - 1).is_some_and(|p| p == "on") {
+        n += 1;
+    }
+    n
+}
+
 /// Personal pronouns that can be speakers.
 pub const PRONOUNS: &[&str] = &["he", "she", "they", "it", "we", "i", "you", "who"];
 
@@ -103,11 +170,16 @@ pub(crate) fn subject_before(
     ci: usize,
 ) -> Option<(usize, usize)> {
     let mut j = ci;
-    // Skip auxiliaries and adverbs.
+    // Skip auxiliaries, adverbs and time adjuncts (`on Tuesday`).
     while j > floor && ci - j < 8 {
         let t = &toks[j - 1];
         if !t.is_word() {
             break;
+        }
+        let time = time_adjunct_before(text, toks, floor, j);
+        if time > 0 {
+            j -= time;
+            continue;
         }
         let w = lower(text, t);
         if SKIP_BEFORE_CUE.contains(&w.as_str())
@@ -173,6 +245,11 @@ pub(crate) fn subject_before(
     {
         f += 1;
     }
+    // A fronted participle clause is no subject: `Speaking on radio show …,
+    // Kiedis said`, `Having announced that …`.
+    if is_participle_opener(text, toks, f, last) {
+        return None;
+    }
     let head = lower(text, &toks[last]);
     let plural = head.len() > 3
         && head.ends_with('s')
@@ -187,6 +264,20 @@ pub(crate) fn subject_before(
             || ROLE_NOUNS.contains(&s.to_lowercase().as_str())
     }) || plural;
     ok.then_some((f, last))
+}
+
+/// True when the phrase `f..=last` starts with a capitalised `-ing` word
+/// followed by a lowercase word (`Speaking on`, `Rattling off`) or is a
+/// fronted `Having`/`Being`: a participle clause, not a noun phrase. Names
+/// ending in -ing (`Manning`, `King`) stand alone or before capitals.
+fn is_participle_opener(text: &str, toks: &[Tok], f: usize, last: usize) -> bool {
+    let w = toks[f].span.text(text);
+    let lw = w.to_lowercase();
+    if !w.chars().next().is_some_and(char::is_uppercase) || !lw.ends_with("ing") || lw.len() < 6 {
+        return false;
+    }
+    matches!(lw.as_str(), "having" | "being")
+        || (f < last && toks[f + 1].is_word() && is_lower(text, &toks[f + 1]))
 }
 
 /// Determiners that start a subject noun phrase.
