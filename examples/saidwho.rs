@@ -213,7 +213,12 @@ fn eval_quotes(args: &EvalQuotesArgs) -> ExitCode {
             Some(dir) => {
                 let options = NerOptions::default();
                 let ner = TransformerRecognizer::from_model(&args.model, &options)?;
-                let key = format!("{}:{:?}", args.model, options);
+                let key = format!(
+                    "{}:{:?}:{}",
+                    args.model,
+                    options,
+                    TransformerRecognizer::REVISION
+                );
                 let cached = saidwho::ner::CachedRecognizer::new(ner, dir, &key)?;
                 Ok(Pipeline::new().with_recognizer(cached))
             }

@@ -12,7 +12,11 @@
 //!   pre-tokenizer words, which split punctuation: `Zelensky’s` is three
 //!   words), from their sub-word scores as [`Aggregation`] says, like
 //!   `aggregation_strategy` in Hugging Face's pipeline. Mentions therefore
-//!   always start and end at word boundaries.
+//!   always start and end at word boundaries. One exception to the
+//!   tokenizer's words: the period of an abbreviation joins its word
+//!   (`Mr.`, `J.`, `U.S.`), as in the CoNLL-2003 data such models learn
+//!   from — the model never learnt a label for a lone `.` after `Mr`, and
+//!   guesses `I-PER` for it (`Mr. Trump` would come out as `. Trump`).
 //! * **Scores.** A mention's score is the mean, over its words, of the
 //!   probability of each word's chosen label.
 
@@ -182,6 +186,11 @@ struct Word {
 }
 
 impl TransformerRecognizer {
+    /// Names the behaviour of this recogniser's code: it changes whenever the
+    /// same model and options would give different mentions (so caches such
+    /// as [`CachedRecognizer`](super::CachedRecognizer) keys can include it).
+    pub const REVISION: &'static str = "2-abbreviation-periods";
+
     /// Loads a model by name (looked up in the registry and the search path)
     /// or from a directory; see [`Registry::resolve`](super::Registry::resolve).
     pub fn from_model(name_or_dir: &str, options: &NerOptions) -> Result<Self> {
@@ -695,8 +704,130 @@ impl Recognizer for TransformerRecognizer {
                     })
                 })
                 .collect();
+            let words = join_abbreviation_periods(text, words);
             mentions.extend(decode_words(text, &self.labels, &words));
         }
         Ok(without_overlaps(mentions))
+    }
+}
+
+/// Joins the period of an abbreviation to the word before it (`Mr` `.` →
+/// `Mr.`, `U` `.` `S` `.` → `U.S.`): the joined word keeps the label and score
+/// of its first piece — how `first` aggregation labels a CoNLL word whose
+/// sub-words are `Mr` and `.`. Only pieces that touch (no space between) are
+/// joined, and only when the text before the period is an abbreviation
+/// (see [`crate::text::keeps_period`]).
+fn join_abbreviation_periods(text: &str, words: Vec<LabelledWord>) -> Vec<LabelledWord> {
+    let mut out: Vec<LabelledWord> = Vec::with_capacity(words.len());
+    for w in words {
+        let is_period = text.get(w.span.start..w.span.end) == Some(".");
+        if is_period {
+            // The run of touching letter-or-dotted pieces before the period.
+            // At most 8 pieces (`U` `.` `S` …): no listed abbreviation is
+            // longer, and a bound keeps a 10 MB `a.a.a.…` linear.
+            let mut first = out.len();
+            while first > 0 && out.len() - first < 8 {
+                let p = &out[first - 1];
+                let touches = if first == out.len() {
+                    p.span.end == w.span.start
+                } else {
+                    p.span.end == out[first].span.start
+                };
+                let piece = text.get(p.span.start..p.span.end).unwrap_or("");
+                if !touches
+                    || piece.is_empty()
+                    || !piece.chars().all(|c| c.is_alphabetic() || c == '.')
+                {
+                    break;
+                }
+                first -= 1;
+            }
+            if first < out.len() {
+                let stem = text.get(out[first].span.start..w.span.start).unwrap_or("");
+                if crate::text::keeps_period(stem) {
+                    out[first].span.end = w.span.end;
+                    out.truncate(first + 1);
+                    continue;
+                }
+            }
+        }
+        out.push(w);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The words of `text` split like a BERT pre-tokenizer (whitespace, then
+    /// each punctuation character alone), word `i` labelled `i`.
+    fn pieces(text: &str) -> Vec<LabelledWord> {
+        let mut out = Vec::new();
+        let mut start = None;
+        for (i, c) in text.char_indices().chain([(text.len(), ' ')]) {
+            if c.is_alphanumeric() {
+                start.get_or_insert(i);
+                continue;
+            }
+            if let Some(s) = start.take() {
+                out.push(Span::new(s, i));
+            }
+            if !c.is_whitespace() {
+                out.push(Span::new(i, i + c.len_utf8()));
+            }
+        }
+        out.into_iter()
+            .enumerate()
+            .map(|(class, span)| LabelledWord {
+                span,
+                class,
+                score: 1.0,
+            })
+            .collect()
+    }
+
+    fn joined(text: &str) -> Vec<(&str, usize)> {
+        join_abbreviation_periods(text, pieces(text))
+            .iter()
+            .map(|w| (w.span.text(text), w.class))
+            .collect()
+    }
+
+    #[test]
+    fn abbreviation_periods_join_their_word() {
+        assert_eq!(
+            joined("Mr. Donald J. Trump of the U.S. said so."),
+            [
+                ("Mr.", 0),
+                ("Donald", 2),
+                ("J.", 3),
+                ("Trump", 5),
+                ("of", 6),
+                ("the", 7),
+                ("U.S.", 8),
+                ("said", 12),
+                ("so", 13),
+                (".", 14),
+            ]
+        );
+        // Not after a plain word, not across a space, not after a number.
+        assert_eq!(
+            joined("Smith . 3. x"),
+            [("Smith", 0), (".", 1), ("3", 2), (".", 3), ("x", 4)]
+        );
+    }
+
+    #[test]
+    fn long_dotted_runs_stay_linear_and_whole() {
+        let text = "a.".repeat(200_000);
+        let out = join_abbreviation_periods(&text, pieces(&text));
+        // Every byte is still covered by exactly one word, in order.
+        let mut at = 0;
+        for w in &out {
+            assert_eq!(w.span.start, at);
+            at = w.span.end;
+        }
+        assert_eq!(at, text.len());
     }
 }

@@ -13,6 +13,14 @@ mod sentences;
 
 pub use sentences::RuleSplitter;
 
+/// True when `word` (without its period) is an abbreviation that keeps its
+/// period: a title (`Mr`, `Sen`), an initial (`J`), a dotted abbreviation
+/// (`U.S`) or a listed one (`Calif`, `Jan`). The NER stage joins such a
+/// period to its word, as CoNLL-2003 tokenizes (`Mr.`, `J.`, `U.S.`).
+pub(crate) fn keeps_period(word: &str) -> bool {
+    abbreviations::classify(word) != abbreviations::Abbrev::No
+}
+
 use crate::document::Span;
 
 /// Splits a text into sentences.
