@@ -74,7 +74,7 @@ impl Resolver for RuleResolver {
             let honor: Vec<&str> = words(m.span.text(text)).iter().map(|(_, w)| *w).collect();
             let gender = gender_of(&honor).or_else(|| gender_of(&[prev_word(text, m.span.start)]));
             let found = match m.label {
-                Label::Per => find_person(&clusters, &by_word, &ws),
+                Label::Per => find_person(&clusters, &by_word, &ws, gender),
                 _ => find_other(&clusters, &by_key, &m.label, &name),
             };
             let id = match found {
@@ -139,17 +139,20 @@ fn prev_word(text: &str, at: usize) -> &str {
 }
 
 /// The most recent person cluster whose name words are compatible with `ws`:
-/// same surname, and no clashing first name.
+/// same surname, no clashing first name, and no clashing gender (`Mr.
+/// Clinton` is not `Hillary Clinton`, `Mr. Trump` not `Ivana Trump`).
 fn find_person(
     clusters: &[Cluster],
     by_word: &HashMap<String, Vec<usize>>,
     ws: &[String],
+    gender: Option<Gender>,
 ) -> Option<usize> {
     let last = ws.last()?;
     let cands = by_word.get(last)?;
     cands.iter().rev().copied().find(|&id| {
         let c = &clusters[id];
         c.label == Label::Per
+            && (gender.is_none() || c.gender.is_none() || c.gender == gender)
             && (ws.len() == 1
                 || c.words.len() == 1
                 || ws.iter().all(|w| c.words.contains(w))
@@ -281,6 +284,40 @@ mod tests {
         assert_eq!(e.len(), 2);
         // "She" → Hillary (gender from the first name).
         assert!(e[1].mentions.iter().any(|m| m.span.text(t) == "She"));
+    }
+
+    #[test]
+    fn honorific_gender_keeps_namesakes_apart() {
+        let t = "Hillary Clinton spoke. Mr. Clinton's past is relevant, Mrs. Clinton said.";
+        let ms = vec![
+            m(t, "Hillary Clinton", 0, Label::Per),
+            m(t, "Clinton", 1, Label::Per),
+            m(t, "Clinton", 2, Label::Per),
+        ];
+        let e = RuleResolver::default().resolve(t, &[], ms);
+        assert_eq!(e.len(), 2, "{e:?}");
+        let hillary: Vec<&str> = e[0].mentions.iter().map(|m| m.span.text(t)).collect();
+        assert_eq!(hillary, ["Hillary Clinton", "Clinton"]);
+        assert_eq!(e[0].mentions[1].span.start, t.rfind("Clinton").unwrap());
+        assert_eq!(e[1].name, "Clinton");
+    }
+
+    #[test]
+    fn a_name_modifying_the_subject_is_not_a_speaker() {
+        // "Trump aides said": the aides spoke, so "he" goes back to the
+        // speaker before them.
+        let t = "Chris Collins said the race was close. Trump aides said nothing. \
+                 Victory is vital, he said.";
+        let ms = vec![
+            m(t, "Chris Collins", 0, Label::Per),
+            m(t, "Trump", 0, Label::Per),
+        ];
+        let e = RuleResolver::default().resolve(t, &[], ms);
+        let he = e
+            .iter()
+            .find(|e| e.mentions.iter().any(|m| m.span.text(t) == "he"))
+            .unwrap();
+        assert_eq!(he.name, "Chris Collins");
     }
 
     #[test]

@@ -243,20 +243,47 @@ fn prev_is(text: &str, toks: &[Tok], start: usize, set: &[&str]) -> bool {
         && set.contains(&toks[i - 1].span.text(text).to_lowercase().as_str())
 }
 
-/// True when the mention at `span` is followed by a speech cue (`Medvedev
-/// wrote`, `Smith has said`) or preceded by an inverted one (`said Smith`).
+/// Words allowed between a speaker and its cue (`Smith has also said`).
+const BETWEEN_SPEAKER_AND_CUE: &[&str] = &[
+    "has",
+    "had",
+    "have",
+    "also",
+    "then",
+    "later",
+    "again",
+    "would",
+    "will",
+    "was",
+    "is",
+    "earlier",
+    "once",
+    "previously",
+    "further",
+    "repeatedly",
+    "recently",
+    "publicly",
+];
+
+/// True when the mention at `span` is the subject of a speech cue
+/// (`Medvedev wrote`, `Smith has also said`) or follows an inverted one and
+/// ends its phrase (`said Smith.`, `said Smith, who …`). A mention that only
+/// modifies the real subject is not a speaker: `Trump aides said`, `said
+/// Trump campaign strategists`.
 fn is_speaker(text: &str, toks: &[Tok], span: Span) -> bool {
+    let is_cue =
+        |t: &Tok| cues::lookup(t.span.text(text)).is_some_and(|c| !c.participle && !c.broad);
     let i = toks.partition_point(|t| t.span.start < span.end);
     let after = toks
         .iter()
         .skip(i)
-        .take(3)
+        .take(4)
         .take_while(|t| t.is_word())
-        .any(|t| cues::lookup(t.span.text(text)).is_some_and(|c| !c.participle && !c.broad));
+        .find(|t| !BETWEEN_SPEAKER_AND_CUE.contains(&t.span.text(text).to_lowercase().as_str()))
+        .is_some_and(is_cue);
     let j = toks.partition_point(|t| t.span.start < span.start);
-    let before = j > 0
-        && toks[j - 1].is_word()
-        && cues::lookup(toks[j - 1].span.text(text)).is_some_and(|c| !c.participle && !c.broad);
+    let ends_phrase = toks.get(i).is_none_or(|t| !t.is_word());
+    let before = j > 0 && toks[j - 1].is_word() && is_cue(&toks[j - 1]) && ends_phrase;
     after || before
 }
 
