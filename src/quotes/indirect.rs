@@ -768,9 +768,18 @@ fn verb_cue(
     let inherit = participle_inherit && np.is_none();
     if let Some(k) = fwd_region {
         let r = ctx.region_of[k].unwrap_or_default();
-        let e = content_end(ctx, k, b);
-        let rend = ctx.region_end_tok(k, r) + 1;
-        let (s, e) = trim_range(ctx, k, e.max(rend));
+        let close = ctx.region_end_tok(k, r);
+        let rend = close + 1;
+        // A quotation that ends its utterance inside the marks (`said, “We’ll
+        // see,” when asked …`) is the whole content; a fragment (`said “a
+        // disaster” and left`) runs on to the end of the clause.
+        let complete = close > k + 1 && matches!(ctx.punct(close - 1), Some(',' | '.' | '?' | '!'));
+        let e = if complete {
+            rend
+        } else {
+            content_end(ctx, k, b).max(rend)
+        };
+        let (s, e) = trim_range(ctx, k, e);
         return Some(Cand {
             content: vec![(s, e)],
             cue: Some(cue),

@@ -565,6 +565,34 @@ mod tests {
     }
 
     #[test]
+    fn a_complete_quotation_after_the_cue_is_the_whole_content() {
+        let t = "Sanders said, “We’ll see,” when asked whether he would help.";
+        let q = run(t);
+        assert_eq!(
+            q.len(),
+            1,
+            "{:?}",
+            q.iter().map(|q| show(t, q)).collect::<Vec<_>>()
+        );
+        assert_eq!(q[0].kind, QuoteKind::Direct);
+        assert_eq!(q[0].content[0].text(t), "We’ll see,");
+        // A fragment in marks still runs on to the end of its clause.
+        let t = "Trump said “a total disaster” was coming for the party.";
+        let q = run(t);
+        assert_eq!(
+            q.len(),
+            1,
+            "{:?}",
+            q.iter().map(|q| show(t, q)).collect::<Vec<_>>()
+        );
+        assert!(
+            q[0].content[0].text(t).ends_with("coming for the party"),
+            "{}",
+            show(t, &q[0])
+        );
+    }
+
+    #[test]
     fn never_panics() {
         for t in [
             "",
