@@ -175,6 +175,13 @@ pub fn scan_marks(text: &str) -> Vec<Mark> {
             continue;
         }
         let m = match c {
+            // A left mark in closing position (`“rapists“ while`) is a typo
+            // for the right mark: closing keeps the rest of the paragraph.
+            '“' if prev.is_some_and(|p| !is_opening_context(Some(p)))
+                && is_closing_context(next) =>
+            {
+                Some(mark(MarkStyle::Double, MarkRole::Close))
+            }
             '“' => Some(mark(MarkStyle::Double, MarkRole::Open)),
             '„' => Some(mark(MarkStyle::Double, MarkRole::Open)),
             '”' => Some(mark(MarkStyle::Double, MarkRole::Close)),
@@ -468,6 +475,18 @@ mod tests {
         let t = "He said “this is open\n\nNext paragraph “fine” here.";
         assert_eq!(parts(t), [vec!["this is open"], vec!["fine"]]);
         assert!(quoted(t)[0].close.is_none());
+    }
+
+    #[test]
+    fn left_mark_in_closing_position_closes() {
+        let t = "as “criminals” and “rapists“ while calling. “We win,” he said.";
+        assert_eq!(
+            parts(t),
+            [vec!["criminals"], vec!["rapists"], vec!["We win,"]]
+        );
+        // Still an opening mark after a comma or a dash.
+        let t = "He said,“Yes.” Then—“No.”";
+        assert_eq!(parts(t), [vec!["Yes."], vec!["No."]]);
     }
 
     #[test]
