@@ -140,6 +140,11 @@ pub(crate) fn resolve_refs(text: &str, clusters: &mut [Cluster]) {
         if t.kind != TokKind::Word || inside_name(&names, ni, t.span) {
             continue;
         }
+        // `He’s`, `she’d`: the pronoun is the word before the contraction.
+        let t = &Tok {
+            span: pronoun_stem(text, t.span),
+            kind: t.kind,
+        };
         let w = t.span.text(text);
         let lw = w.to_lowercase();
         let per_gender = match lw.as_str() {
@@ -220,6 +225,20 @@ pub(crate) fn resolve_refs(text: &str, clusters: &mut [Cluster]) {
     for (id, m) in added {
         clusters[id].mentions.push(m);
     }
+}
+
+/// The pronoun of a contracted word (`He’s` → `He`, `she'd` → `she`), else
+/// the whole word.
+pub(crate) fn pronoun_stem(text: &str, span: Span) -> Span {
+    let w = span.text(text);
+    for suffix in ["’s", "'s", "’d", "'d", "’ll", "'ll"] {
+        if let Some(stem) = w.strip_suffix(suffix) {
+            if matches!(stem.to_lowercase().as_str(), "he" | "she" | "it") {
+                return Span::new(span.start, span.start + stem.len());
+            }
+        }
+    }
+    span
 }
 
 fn mention(span: Span, label: Label, kind: MentionKind) -> Mention {

@@ -453,8 +453,7 @@ pub(crate) fn unit_quotes(
             && ctx.toks[ti - 1].is_word()
             && (NOT_BEFORE.contains(&ctx.word(ti - 1).as_str())
                 || ctx.word(ti - 1).starts_with(|c: char| c.is_ascii_digit())
-                || ctx.word(ti - 1).ends_with("'s")
-                || ctx.word(ti - 1).ends_with("’s"))
+                || is_possessive(&ctx.word(ti - 1)))
         {
             ti += 1;
             continue;
@@ -488,6 +487,14 @@ pub(crate) fn unit_quotes(
         }
         ti += 1;
     }
+}
+
+/// `Trump’s` (a possessive before a noun: `Trump’s statement`), not `He’s`
+/// (a contracted `is`/`has`: `He’s predicting`).
+fn is_possessive(lower_word: &str) -> bool {
+    let w = lower_word.replace('’', "'");
+    w.strip_suffix("'s")
+        .is_some_and(|stem| !matches!(stem, "he" | "she" | "it" | "who" | "that" | "there"))
 }
 
 /// For a cue in the passive voice (`was asked`, `were told`, `is quoted`,
@@ -580,8 +587,19 @@ fn verb_cue(
         );
     let after_aux = ti > a
         && matches!(
-            ctx.word(ti - 1).as_str(),
-            "is" | "was" | "are" | "were" | "been" | "be" | "am" | "he's" | "she's" | "they're"
+            ctx.word(ti - 1).replace('’', "'").as_str(),
+            "is" | "was"
+                | "are"
+                | "were"
+                | "been"
+                | "be"
+                | "am"
+                | "he's"
+                | "she's"
+                | "they're"
+                | "i'm"
+                | "we're"
+                | "it's"
         );
     if cw.participle && !(comma_before(ti) || by_participle || after_aux) {
         return None;

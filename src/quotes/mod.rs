@@ -593,6 +593,24 @@ mod tests {
     }
 
     #[test]
+    fn a_cue_opening_its_own_clause_after_a_quotation_starts_a_new_quote() {
+        let t = "Trump says he goes “back to war tomorrow.” He’s predicting he will do \
+                 “very, very well” in Nevada.";
+        let q = run(t);
+        let shown: Vec<String> = q.iter().map(|q| show(t, q)).collect();
+        assert_eq!(q.len(), 2, "{shown:?}");
+        assert!(q[0].content[0].text(t).ends_with("tomorrow."), "{shown:?}");
+        assert_eq!(q[1].cue.unwrap().text(t), "predicting");
+        // The contracted pronoun is the speaker, without its `’s`.
+        assert_eq!(q[1].speaker.as_ref().unwrap().span.text(t), "He");
+        // `…?” Priebus said.` still attributes the quotation before it.
+        let t = "“Why now?” Priebus said.";
+        let q = run(t);
+        assert_eq!(q.len(), 1);
+        assert_eq!(q[0].speaker.as_ref().unwrap().span.text(t), "Priebus");
+    }
+
+    #[test]
     fn never_panics() {
         for t in [
             "",

@@ -11,6 +11,7 @@
 use super::tokens::{Tok, TokKind};
 use crate::document::{Entity, EntityId, Label, MentionKind, Span, Speaker};
 use crate::entities::names::{name_span, norm_word, HONORIFICS};
+use crate::entities::refs::pronoun_stem;
 
 /// Words that end a subject noun phrase when walking back from the cue.
 const CLAUSE_WORDS: &[&str] = &[
@@ -417,6 +418,7 @@ impl MentionIndex {
 /// Builds the speaker for the noun phrase `np` (a byte span): finds the best
 /// entity mention inside it and picks the span to report.
 pub(crate) fn link(text: &str, np: Span, index: &MentionIndex) -> Speaker {
+    let np = pronoun_stem(text, np);
     let rank = |x: &(Span, EntityId, MentionKind, Label)| -> u8 {
         match (x.2, &x.3) {
             (MentionKind::Name, Label::Per) => 0,

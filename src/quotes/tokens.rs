@@ -212,12 +212,26 @@ pub(crate) fn units(text: &str, toks: &[Tok], quoted: &[Quoted]) -> Vec<(usize, 
 /// within six words, before any sentence punctuation or `that`.
 fn attribution_follows(text: &str, toks: &[Tok], j: usize) -> bool {
     let mut cue = false;
+    let mut after_cue = 0;
     for (n, t) in toks.iter().skip(j).take(16).enumerate() {
         match t.kind {
             TokKind::Word => {
                 let w = t.span.text(text);
                 if w.eq_ignore_ascii_case("that") {
                     return false;
+                }
+                if cue {
+                    after_cue += 1;
+                    // `He’s predicting he will …`: the cue opens a clause of
+                    // its own, it does not attribute the quotation before.
+                    if after_cue == 1
+                        && matches!(
+                            w.to_lowercase().as_str(),
+                            "he" | "she" | "they" | "we" | "i" | "it" | "you"
+                        )
+                    {
+                        return false;
+                    }
                 }
                 if !cue
                     && n < 6
