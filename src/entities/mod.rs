@@ -321,6 +321,24 @@ mod tests {
     }
 
     #[test]
+    fn relative_pronouns_join_their_antecedent() {
+        let t = "Jeb Bush, who quit, spoke. The Pentagon, which denied it, left. \
+                 Ted Cruz (R-Texas), who won, smiled. Bush which";
+        let ms = vec![
+            m(t, "Jeb Bush", 0, Label::Per),
+            m(t, "Pentagon", 0, Label::Org),
+            m(t, "Ted Cruz", 0, Label::Per),
+            m(t, "Bush", 1, Label::Per),
+        ];
+        let e = RuleResolver::default().resolve(t, &[], ms);
+        let texts =
+            |i: usize| -> Vec<&str> { e[i].mentions.iter().map(|m| m.span.text(t)).collect() };
+        assert_eq!(texts(0), ["Jeb Bush", "who", "Bush"]); // no `which` for a person
+        assert_eq!(texts(1), ["Pentagon", "which"]);
+        assert_eq!(texts(2), ["Ted Cruz", "who"]);
+    }
+
+    #[test]
     fn pronoun_prefers_the_latest_speaker() {
         let t = "Dmitry Medvedev wrote a post. It praised Vladimir Putin. He continued the attack.";
         let ms = vec![

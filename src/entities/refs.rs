@@ -193,6 +193,17 @@ pub(crate) fn resolve_refs(text: &str, clusters: &mut [Cluster]) {
             }
             continue;
         }
+        // Relative pronouns: `Bill Maher, who …` → Bill Maher; `the
+        // Pentagon, which …` → the Pentagon (organisations only).
+        if matches!(lw.as_str(), "who" | "whom" | "whose" | "which") {
+            if let Some(id) = relative_antecedent(text, &names, ni, t.span) {
+                let label = clusters[id].label.clone();
+                if label == Label::Per && lw != "which" || label == Label::Org {
+                    added.push((id, mention(t.span, label, MentionKind::Pronoun)));
+                }
+            }
+            continue;
+        }
         // Nominals: "the ministry".
         if matches!(lw.as_str(), "the" | "this" | "that") {
             let Some(n) = toks.get(ti + 1).filter(|n| n.is_word()) else {
@@ -248,6 +259,26 @@ fn mention(span: Span, label: Label, kind: MentionKind) -> Mention {
         score: 1.0,
         kind,
     }
+}
+
+/// The cluster of the name right before a relative pronoun at `span`: the
+/// last name mention brought in (`names[ni - 1]`) when only a comma, spaces
+/// or a short parenthesis (`Ted Cruz (R-Texas), who`) stand between them.
+fn relative_antecedent(
+    text: &str,
+    names: &[(Span, usize)],
+    ni: usize,
+    span: Span,
+) -> Option<usize> {
+    let &(name, id) = names.get(ni.checked_sub(1)?)?;
+    let gap = text.get(name.end..span.start)?;
+    let gap = match (gap.find('('), gap.rfind(')')) {
+        (Some(o), Some(c)) if o < c && c - o <= 24 => format!("{}{}", &gap[..o], &gap[c + 1..]),
+        _ => gap.to_string(),
+    };
+    gap.chars()
+        .all(|c| c.is_whitespace() || c == ',')
+        .then_some(id)
 }
 
 /// True when `span` lies inside the name mention just brought in.

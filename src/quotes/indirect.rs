@@ -856,8 +856,16 @@ fn verb_cue(
         {
             return None;
         }
-        // The object is the content: called the deal "a disaster".
-        let (s, e) = trim_range(ctx, ti + 1, content_end(ctx, ti + 1, b));
+        // The object is the content: called the deal "a disaster". A
+        // relative clause on the object (`praised Franklin Graham, who has
+        // vowed …`) is his attribution, not part of this one.
+        let mut e = content_end(ctx, ti + 1, b);
+        if let Some(k) = (ti + 1..e).find(|&k| {
+            ctx.punct(k) == Some(',') && (ctx.is_word(k + 1, "who") || ctx.is_word(k + 1, "which"))
+        }) {
+            e = k;
+        }
+        let (s, e) = trim_range(ctx, ti + 1, e);
         return ctx.has_word(s, e).then_some(Cand {
             content: vec![(s, e)],
             cue: Some(cue),

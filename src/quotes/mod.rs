@@ -91,7 +91,7 @@ impl QuoteExtractor for RuleQuoteExtractor {
             let Some((kind, content)) = build_content(&ctx, &c.content, &mut used) else {
                 continue;
             };
-            let speaker = c.np.map(|np| speaker::link(text, np, &index));
+            let speaker = c.np.and_then(|np| speaker::link(text, np, &index));
             quotes.push((
                 Quote {
                     kind,
@@ -116,7 +116,7 @@ impl QuoteExtractor for RuleQuoteExtractor {
             let Some(&(a, b)) = units.get(ui) else { break };
             if let Some(c) = indirect::fragment(&ctx, a, b, k) {
                 if let Some((kind, content)) = build_content(&ctx, &c.content, &mut used) {
-                    let speaker = c.np.map(|np| speaker::link(text, np, &index));
+                    let speaker = c.np.and_then(|np| speaker::link(text, np, &index));
                     quotes.push((
                         Quote {
                             kind: if kind == QuoteKind::Indirect {
@@ -173,7 +173,7 @@ impl QuoteExtractor for RuleQuoteExtractor {
                     kind: QuoteKind::Direct,
                     content: direct::parts(reg),
                     cue: None,
-                    speaker: np.map(|np| speaker::link(text, np, &index)),
+                    speaker: np.and_then(|np| speaker::link(text, np, &index)),
                 },
                 opens_unit,
             ));
@@ -226,7 +226,7 @@ impl QuoteExtractor for RuleQuoteExtractor {
             // `TAPPER: Do you think …` — a transcript turn's speaker is its
             // label, whatever pronoun the turn itself contains.
             if let Some(label) = transcript_label(text, q) {
-                q.speaker = Some(speaker::link(text, label, &index));
+                q.speaker = speaker::link(text, label, &index);
                 continue;
             }
             // A speaker found inside the quote's own words ("I", "We’ve")
@@ -608,6 +608,22 @@ mod tests {
         let q = run(t);
         assert_eq!(q.len(), 1);
         assert_eq!(q[0].speaker.as_ref().unwrap().span.text(t), "Priebus");
+    }
+
+    #[test]
+    fn a_relative_clause_on_a_broad_cue_object_is_its_own_quote() {
+        let t = "Swanson praised evangelist Franklin Graham, who has publicly vowed not to \
+                 buy Girl Scout cookies this year.";
+        let q = run(t);
+        let shown: Vec<String> = q.iter().map(|q| show(t, q)).collect();
+        assert_eq!(q.len(), 2, "{shown:?}");
+        assert_eq!(
+            q[0].content[0].text(t),
+            "evangelist Franklin Graham",
+            "{shown:?}"
+        );
+        assert_eq!(q[1].cue.unwrap().text(t), "vowed", "{shown:?}");
+        assert_eq!(q[1].speaker.as_ref().unwrap().span.text(t), "who");
     }
 
     #[test]

@@ -415,9 +415,32 @@ impl MentionIndex {
     }
 }
 
+/// Words a noun phrase does not end with (`the number of`, `a woman can run
+/// for president without`): a phrase ending so was cut from a clause.
+const NOT_PHRASE_FINAL: &[&str] = &[
+    "of", "for", "without", "in", "on", "at", "by", "with", "about", "from", "the", "a", "an",
+    "and", "or", "than", "as", "into", "over", "no", "not",
+];
+
+/// True when `np` can be a noun phrase: it does not end in a preposition,
+/// article or conjunction. (`to` is allowed: `The email goes on to say`
+/// keeps its subject at the front.)
+fn is_noun_phrase(text: &str, np: Span) -> bool {
+    let ws: Vec<String> = np
+        .text(text)
+        .split(|c: char| c.is_whitespace() || c == '\u{a0}')
+        .filter(|w| !w.is_empty())
+        .map(str::to_lowercase)
+        .collect();
+    let Some(last) = ws.last() else { return false };
+    !NOT_PHRASE_FINAL.contains(&last.as_str())
+}
+
 /// Builds the speaker for the noun phrase `np` (a byte span): finds the best
-/// entity mention inside it and picks the span to report.
-pub(crate) fn link(text: &str, np: Span, index: &MentionIndex) -> Speaker {
+/// entity mention inside it and picks the span to report. `None` when the
+/// phrase links to no entity and is no noun phrase (`the number of`): a
+/// fragment cut from a clause is not a speaker, and unknown beats a guess.
+pub(crate) fn link(text: &str, np: Span, index: &MentionIndex) -> Option<Speaker> {
     let np = pronoun_stem(text, np);
     let rank = |x: &(Span, EntityId, MentionKind, Label)| -> u8 {
         match (x.2, &x.3) {
@@ -431,7 +454,7 @@ pub(crate) fn link(text: &str, np: Span, index: &MentionIndex) -> Speaker {
         .overlapping(np)
         .min_by_key(|x| (rank(x), x.0.start))
         .cloned();
-    match best {
+    Some(match best {
         Some((span, id, MentionKind::Name, Label::Per)) => {
             let ns = name_span(text, span, &Label::Per);
             Speaker {
@@ -443,11 +466,14 @@ pub(crate) fn link(text: &str, np: Span, index: &MentionIndex) -> Speaker {
             span: np,
             entity: Some(id),
         },
-        None => Speaker {
-            span: np,
-            entity: relative_antecedent(text, np, index),
-        },
-    }
+        None => {
+            let entity = relative_antecedent(text, np, index);
+            if entity.is_none() && !is_noun_phrase(text, np) {
+                return None;
+            }
+            Speaker { span: np, entity }
+        }
+    })
 }
 
 /// `Jeb Bush, who announced …`: a relative pronoun as speaker stands for
@@ -498,4 +524,22 @@ fn is_lower(text: &str, t: &Tok) -> bool {
         .chars()
         .next()
         .is_some_and(char::is_lowercase)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_clause_fragment_is_no_speaker() {
+        let text = "the number of officials said so";
+        let index = MentionIndex::new(&[]);
+        let np = |a: usize, b: usize| Span::new(a, b);
+        // `the number of` ends in a preposition: no speaker at all.
+        assert!(link(text, np(0, 13), &index).is_none());
+        // `the number of officials` is a noun phrase, kept without an entity.
+        let sp = link(text, np(0, 23), &index).unwrap();
+        assert_eq!(sp.span.text(text), "the number of officials");
+        assert_eq!(sp.entity, None);
+    }
 }
