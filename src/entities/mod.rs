@@ -14,7 +14,9 @@ pub mod names;
 pub mod refs;
 
 use crate::document::{Entity, Label, Mention, MentionKind, Sentence, Span};
-use names::{acronyms, gender_of, is_acronym, name_span, norm_word, org_key, words, Gender};
+use names::{
+    acronyms, gender_of, is_acronym, is_only_titles, name_span, norm_word, org_key, words, Gender,
+};
 use std::collections::HashMap;
 
 /// Groups mentions into entities.
@@ -68,6 +70,11 @@ impl Resolver for RuleResolver {
         let mut by_word: HashMap<String, Vec<usize>> = HashMap::new();
         let mut by_key: HashMap<String, usize> = HashMap::new();
         for m in mentions {
+            // `Sen.` tagged as a person of its own (before `Bernie Sanders`):
+            // a title is no name, and the next mention gets its gender.
+            if m.label == Label::Per && is_only_titles(m.span.text(text)) {
+                continue;
+            }
             let ns = name_span(text, m.span, &m.label);
             let name = ns.text(text).to_string();
             let ws: Vec<String> = words(&name).iter().map(|(_, w)| norm_word(w)).collect();
@@ -336,6 +343,19 @@ mod tests {
         assert_eq!(texts(0), ["Jeb Bush", "who", "Bush"]); // no `which` for a person
         assert_eq!(texts(1), ["Pentagon", "which"]);
         assert_eq!(texts(2), ["Ted Cruz", "who"]);
+    }
+
+    #[test]
+    fn a_title_alone_is_no_person() {
+        let t = "Sen. Bernie Sanders (I-Vt.) repeated his tradition.";
+        let ms = vec![
+            m(t, "Sen.", 0, Label::Per),
+            m(t, "Bernie Sanders", 0, Label::Per),
+        ];
+        let e = RuleResolver::default().resolve(t, &[], ms);
+        assert_eq!(e.len(), 1, "{e:?}");
+        assert_eq!(e[0].name, "Bernie Sanders");
+        assert!(names::is_only_titles("Mr. President") && !names::is_only_titles("Mr. Smith"));
     }
 
     #[test]

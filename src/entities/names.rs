@@ -370,6 +370,16 @@ pub fn name_span(text: &str, span: Span, label: &Label) -> Span {
     Span::new(span.start + st, span.start + lst + lw.len())
 }
 
+/// True when every word of `s` is a title or honorific (`Sen.`, `Mr.`,
+/// `President`): such a mention names nobody.
+pub fn is_only_titles(s: &str) -> bool {
+    let ws = words(s);
+    !ws.is_empty()
+        && ws
+            .iter()
+            .all(|(_, w)| TITLES.contains(&norm_word(w).as_str()))
+}
+
 /// Gender told by an honorific or a common first name, if any.
 pub fn gender_of(words: &[&str]) -> Option<Gender> {
     for w in words {

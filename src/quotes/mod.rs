@@ -627,6 +627,40 @@ mod tests {
     }
 
     #[test]
+    fn a_definite_description_of_a_person_links_to_the_last_person_named() {
+        use crate::document::{Entity, Label, Mention, MentionKind};
+        let t = "Donald Trump spoke in Iowa. Asked about it, the Republican presidential \
+                 candidate said that he was never bullied.";
+        let mention = |needle: &str, label: Label| Mention {
+            span: Span::new(
+                t.find(needle).unwrap(),
+                t.find(needle).unwrap() + needle.len(),
+            ),
+            label,
+            score: 1.0,
+            kind: MentionKind::Name,
+        };
+        let entities = vec![
+            Entity {
+                id: 0,
+                label: Label::Per,
+                name: "Donald Trump".into(),
+                mentions: vec![mention("Donald Trump", Label::Per)],
+            },
+            Entity {
+                id: 1,
+                label: Label::Misc,
+                name: "Republican".into(),
+                mentions: vec![mention("Republican", Label::Misc)],
+            },
+        ];
+        let q = RuleQuoteExtractor::default().extract(t, &[], &entities);
+        let sp = q[0].speaker.as_ref().unwrap();
+        assert_eq!(sp.span.text(t), "the Republican presidential candidate");
+        assert_eq!(sp.entity, Some(0));
+    }
+
+    #[test]
     fn never_panics() {
         for t in [
             "",

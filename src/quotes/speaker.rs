@@ -462,9 +462,17 @@ pub(crate) fn link(text: &str, np: Span, index: &MentionIndex) -> Option<Speaker
                 entity: Some(id),
             }
         }
+        Some((_, id, _, label)) if label != Label::Per && is_person_nominal(text, np) => Speaker {
+            span: np,
+            entity: recent_person(np, index).or(Some(id)),
+        },
         Some((_, id, _, _)) => Speaker {
             span: np,
             entity: Some(id),
+        },
+        None if is_person_nominal(text, np) => Speaker {
+            span: np,
+            entity: recent_person(np, index),
         },
         None => {
             let entity = relative_antecedent(text, np, index);
@@ -474,6 +482,74 @@ pub(crate) fn link(text: &str, np: Span, index: &MentionIndex) -> Option<Speaker
             Speaker { span: np, entity }
         }
     })
+}
+
+/// Head nouns of a definite description of a person (`the Republican
+/// presidential candidate`, `the billionaire businessman`).
+const PERSON_HEADS: &[&str] = &[
+    "candidate",
+    "nominee",
+    "governor",
+    "senator",
+    "businessman",
+    "businesswoman",
+    "tycoon",
+    "mogul",
+    "billionaire",
+    "president",
+    "frontrunner",
+    "front-runner",
+    "congressman",
+    "congresswoman",
+    "lawmaker",
+    "secretary",
+    "judge",
+    "host",
+    "anchor",
+    "actor",
+    "actress",
+    "star",
+    "singer",
+    "mayor",
+    "chairman",
+    "chairwoman",
+    "founder",
+    "hopeful",
+    "contender",
+    "politician",
+    "senator-elect",
+    "president-elect",
+    "developer",
+    "magnate",
+    "commentator",
+    "columnist",
+    "economist",
+    "pastor",
+    "entrepreneur",
+    "veteran",
+];
+
+/// True for `the … HEAD` where HEAD is a person noun: a definite description
+/// of someone already named.
+fn is_person_nominal(text: &str, np: Span) -> bool {
+    let ws: Vec<&str> = np.text(text).split_whitespace().collect();
+    ws.len() >= 2
+        && ws[0].eq_ignore_ascii_case("the")
+        && ws.last().is_some_and(|h| {
+            h.starts_with(char::is_lowercase) && PERSON_HEADS.contains(&h.to_lowercase().as_str())
+        })
+}
+
+/// The person mentioned last before `np` (within 2 KB): who a definite
+/// description such as `the billionaire businessman` refers back to.
+fn recent_person(np: Span, index: &MentionIndex) -> Option<EntityId> {
+    let end = index.items.partition_point(|x| x.0.start < np.start);
+    index.items[..end]
+        .iter()
+        .rev()
+        .take_while(|x| np.start.saturating_sub(x.0.end) <= 2048)
+        .find(|x| x.3 == Label::Per && x.0.end <= np.start)
+        .map(|x| x.1)
 }
 
 /// `Jeb Bush, who announced …`: a relative pronoun as speaker stands for
