@@ -661,6 +661,27 @@ mod tests {
     }
 
     #[test]
+    fn a_question_attributed_after_its_closing_mark() {
+        for t in [
+            "“Can we win Illinois?” Mr. Manafort asked. “I don't know.”",
+            "''Can we win Illinois?'' Manafort asked.",
+        ] {
+            let q = run(t);
+            let shown: Vec<String> = q.iter().map(|q| show(t, q)).collect();
+            assert_eq!(q[0].cue.map(|c| c.text(t)), Some("asked"), "{shown:?}");
+            assert!(
+                q[0].speaker
+                    .as_ref()
+                    .unwrap()
+                    .span
+                    .text(t)
+                    .ends_with("Manafort"),
+                "{shown:?}"
+            );
+        }
+    }
+
+    #[test]
     fn never_panics() {
         for t in [
             "",

@@ -236,11 +236,15 @@ fn attribution_follows(text: &str, toks: &[Tok], j: usize) -> bool {
                 if !cue
                     && n < 6
                     && w.starts_with(char::is_lowercase)
-                    && crate::quotes::cues::lookup(w).is_some_and(|c| !c.weak && !c.broad)
+                    && crate::quotes::cues::lookup(w).is_some_and(|c| {
+                        !c.weak && (!c.broad || matches!(c.lemma, "ask" | "demand" | "wonder"))
+                    })
                 {
                     cue = true;
                 }
             }
+            // `Mr.`, `Sen.`: an abbreviation's period ends nothing.
+            TokKind::Punct('.') if is_abbrev_before(text, toks, j + n) => {}
             // The attribution is short: it ends soon after the cue.
             TokKind::Punct('.' | '!' | '?' | ';' | ':' | ',') | TokKind::Newline => return cue,
             TokKind::Punct(_) => {}
