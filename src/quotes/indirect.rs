@@ -1095,6 +1095,17 @@ pub(crate) fn unit_subject(ctx: &Ctx, a: usize, ti: usize) -> Option<Span> {
         return None;
     }
     let mut w = ctx.word(k);
+    // `Maybe he figures …`, `Perhaps Trump …`: an adverb without a comma
+    // stands before the subject.
+    if matches!(
+        w.as_str(),
+        "maybe" | "perhaps" | "still" | "indeed" | "instead" | "finally" | "meanwhile" | "then"
+    ) && k + 1 < ti
+        && ctx.toks[k + 1].is_word()
+    {
+        k += 1;
+        w = ctx.word(k);
+    }
     let opener = |w: &str| {
         LEADING_FUNCTION_WORDS.contains(&w)
             || WEEKDAYS.contains(&w)

@@ -682,6 +682,25 @@ mod tests {
     }
 
     #[test]
+    fn sentence_opening_adverbs_are_not_speakers() {
+        let t = "Maybe he figures that a gig on “Saturday Night Live” was enough.";
+        let q = run(t);
+        let shown: Vec<String> = q.iter().map(|q| show(t, q)).collect();
+        assert_eq!(q.len(), 1, "{shown:?}");
+        assert_eq!(
+            q[0].speaker.as_ref().unwrap().span.text(t),
+            "he",
+            "{shown:?}"
+        );
+        let t = "Wait, it gets better:\n\n“By law, the president sets the number of refugees \
+                 the United States can accept in a year.”";
+        let q = run(t);
+        let shown: Vec<String> = q.iter().map(|q| show(t, q)).collect();
+        assert_eq!(q.len(), 1, "{shown:?}");
+        assert!(q[0].speaker.is_none(), "{shown:?}");
+    }
+
+    #[test]
     fn never_panics() {
         for t in [
             "",

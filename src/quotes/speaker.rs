@@ -422,6 +422,59 @@ const NOT_PHRASE_FINAL: &[&str] = &[
     "and", "or", "than", "as", "into", "over", "no", "not",
 ];
 
+/// Capitalised sentence openers that are no subject on their own (`Maybe he
+/// figures …`, `Wait, it gets better:`, `Asked about …, she said`).
+const NOT_A_SUBJECT: &[&str] = &[
+    "maybe",
+    "perhaps",
+    "wait",
+    "ask",
+    "asked",
+    "absent",
+    "whenever",
+    "throughout",
+    "once",
+    "think",
+    "back",
+    "together",
+    "meanwhile",
+    "instead",
+    "indeed",
+    "here",
+    "thus",
+    "hence",
+    "finally",
+    "next",
+    "rather",
+    "yes",
+    "sure",
+    "imagine",
+    "consider",
+    "remember",
+    "look",
+    "listen",
+    "let",
+    "please",
+    "signs",
+    "hours",
+    "days",
+    "having",
+    "being",
+    "unless",
+    "whether",
+    "until",
+    "still",
+    "also",
+    "then",
+    "now",
+    "so",
+    "well",
+    "again",
+    "even",
+    "just",
+    "only",
+];
+
 /// True when `np` can be a noun phrase: it does not end in a preposition,
 /// article or conjunction. (`to` is allowed: `The email goes on to say`
 /// keeps its subject at the front.)
@@ -433,7 +486,8 @@ fn is_noun_phrase(text: &str, np: Span) -> bool {
         .map(str::to_lowercase)
         .collect();
     let Some(last) = ws.last() else { return false };
-    !NOT_PHRASE_FINAL.contains(&last.as_str())
+    let lone_opener = ws.len() == 1 && NOT_A_SUBJECT.contains(&last.as_str());
+    !lone_opener && !NOT_PHRASE_FINAL.contains(&last.as_str())
 }
 
 /// Builds the speaker for the noun phrase `np` (a byte span): finds the best
