@@ -21,8 +21,8 @@
 use super::names::{norm_word, Gender};
 use super::Cluster;
 use crate::document::{Label, Mention, MentionKind, Span};
-use crate::quotes::cues;
-use crate::quotes::tokens::{tokenize, Tok, TokKind};
+use crate::text::cues;
+use crate::text::tokens::{tokenize, Tok, TokKind};
 
 /// Nouns of nominal mentions that must appear in the organisation's name.
 const NAMED_NOUNS: &[&str] = &[

@@ -9,9 +9,9 @@
 //! regions are scare quotes unless a cue introduces them directly
 //! (`he said, "No."`), which the cue rules check themselves.
 
-use super::tokens::Tok;
 use crate::document::Span;
 use crate::text::marks::Quoted;
+use crate::text::tokens::Tok;
 
 /// A top-level quoted region with what the quote stage knows about it.
 #[derive(Debug, Clone)]

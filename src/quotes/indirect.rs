@@ -12,11 +12,11 @@
 //! and the first that fits wins. Every search is bounded to the unit, so the
 //! whole pass stays linear in the text.
 
-use super::cues::{lookup, CueWord, NOT_BEFORE, NOUN_CUES};
 use super::direct::Region;
 use super::speaker::{lower, np_after, subject_before, WEEKDAYS};
-use super::tokens::{Tok, TokKind};
 use crate::document::Span;
+use crate::text::cues::{lookup, CueWord, NOT_BEFORE, NOUN_CUES};
+use crate::text::tokens::{Tok, TokKind};
 
 /// A quote found by a cue rule, before speaker linking.
 #[derive(Debug, Clone)]

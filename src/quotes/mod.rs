@@ -6,7 +6,7 @@
 //! 1. **Marks** ([`crate::text::marks`]): quote marks are classified and
 //!    paired into quoted regions (multi-paragraph quotes joined, unbalanced
 //!    ones closed at the paragraph end, apostrophes ignored).
-//! 2. **Units** (`tokens`): the text is tokenized and cut into attribution
+//! 2. **Units** (`units`): the text is tokenized (`text::tokens`) and cut into attribution
 //!    units — sentence-like stretches that never end inside a quotation, so
 //!    that `"… trap," he said.` stays together whatever the sentence splitter
 //!    did.
@@ -25,11 +25,14 @@
 //! speaker phrase, or a resolved pronoun or nominal. No entity, no link:
 //! `entity: None` rather than a guess.
 
-pub mod cues;
 mod direct;
 mod indirect;
 mod speaker;
-pub(crate) mod tokens;
+mod units;
+
+/// The cue lexicon lives with the text resources (the entity stage uses it
+/// too); re-exported here, where it is used most.
+pub use crate::text::cues;
 
 use crate::document::{Entity, Quote, QuoteKind, Sentence, Span, Speaker};
 use crate::text::marks;
@@ -68,9 +71,9 @@ const MERGE_ACROSS_PARAGRAPHS: bool = false;
 
 impl QuoteExtractor for RuleQuoteExtractor {
     fn extract(&self, text: &str, _sentences: &[Sentence], entities: &[Entity]) -> Vec<Quote> {
-        let toks = tokens::tokenize(text);
+        let toks = crate::text::tokens::tokenize(text);
         let quoted = marks::quoted(text);
-        let units = tokens::units(text, &toks, &quoted);
+        let units = units::units(text, &toks, &quoted);
         let regions = direct::regions(text, quoted);
         let region_of = direct::region_of_tokens(&toks, &regions);
         let ctx = Ctx {
@@ -157,7 +160,7 @@ impl QuoteExtractor for RuleQuoteExtractor {
             // opening its paragraph after a sentence that ends in a colon
             // belongs to that sentence's subject.
             let mut colon = k;
-            while colon > 0 && toks[colon - 1].kind == tokens::TokKind::Newline {
+            while colon > 0 && toks[colon - 1].kind == crate::text::tokens::TokKind::Newline {
                 colon -= 1;
             }
             if opens_unit && colon > 0 && ctx.punct(colon - 1) == Some(':') {

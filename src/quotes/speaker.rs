@@ -8,10 +8,10 @@
 //! an organisation over a place, and a resolved pronoun or nominal carries
 //! its entity. A phrase with nothing to link keeps `entity: None`.
 
-use super::tokens::{Tok, TokKind};
 use crate::document::{Entity, EntityId, Label, MentionKind, Span, Speaker};
 use crate::entities::names::{name_span, norm_word, HONORIFICS};
 use crate::entities::refs::pronoun_stem;
+use crate::text::tokens::{Tok, TokKind};
 
 /// Words that end a subject noun phrase when walking back from the cue.
 const CLAUSE_WORDS: &[&str] = &[

@@ -1,5 +1,7 @@
-//! Stage 1: the text itself — sentence boundaries (and, for the quote stage,
-//! the catalogue of quote marks).
+//! Stage 1: the text itself — sentence boundaries, and the text resources the
+//! rule stages share: the catalogue of quote marks ([`marks`]), a light word
+//! tokenizer (`tokens`) and the lexicon of speech cues ([`cues`]), used by the
+//! entity stage (who speaks next to a cue) and the quote stage alike.
 //!
 //! Why a stage of its own: every later stage works sentence by sentence (NER
 //! packs whole sentences into model windows; quote attribution looks for a cue
@@ -8,8 +10,10 @@
 //! he said.` — and this module knows them.
 
 mod abbreviations;
+pub mod cues;
 pub mod marks;
 mod sentences;
+pub(crate) mod tokens;
 
 pub use sentences::RuleSplitter;
 

@@ -1,111 +1,14 @@
-//! A light tokenizer and sentence segmenter for the attribution rules.
+//! Attribution units: sentence-like stretches of tokens for the quote rules.
 //!
-//! Why not reuse the pipeline's sentences: the rules need clause-level
-//! structure that sentence spans do not carry (commas, colons, quote marks),
-//! and they must not break when the splitter cuts a quotation in two
-//! (`"… trap," he said.`). So the quote stage tokenizes once, linearly, and
-//! computes its own *attribution units*: sentence-like stretches that never
-//! end inside a quotation and always end at a line break.
+//! Why not reuse the pipeline's sentences: the rules must not break when the
+//! splitter cuts a quotation in two (`"… trap," he said.`). So the quote
+//! stage computes its own *attribution units* from the shared tokens
+//! (`crate::text::tokens`): stretches that never end inside a quotation and
+//! always end at a line break.
 
 use crate::document::Span;
 use crate::text::marks::Quoted;
-
-/// What a token is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum TokKind {
-    /// Letters/digits, with inner apostrophes, hyphens and dots (`don’t`,
-    /// `U.S`, `Russia's`).
-    Word,
-    /// One punctuation character (quote marks included).
-    Punct(char),
-    /// A line break (paragraph boundary).
-    Newline,
-}
-
-/// One token.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) struct Tok {
-    pub span: Span,
-    pub kind: TokKind,
-}
-
-impl Tok {
-    pub fn is_word(&self) -> bool {
-        self.kind == TokKind::Word
-    }
-    pub fn is_punct(&self, c: char) -> bool {
-        self.kind == TokKind::Punct(c)
-    }
-}
-
-fn inner_joiner(c: char) -> bool {
-    matches!(c, '\'' | '’' | '-' | '.' | '&')
-}
-
-/// Tokenizes `text` in one pass.
-pub(crate) fn tokenize(text: &str) -> Vec<Tok> {
-    let mut out = Vec::with_capacity(text.len() / 5);
-    let mut it = text.char_indices().peekable();
-    while let Some((i, c)) = it.next() {
-        if c == '\n' || c == '\r' || c == '\u{2029}' {
-            if !matches!(
-                out.last(),
-                Some(Tok {
-                    kind: TokKind::Newline,
-                    ..
-                })
-            ) {
-                out.push(Tok {
-                    span: Span::new(i, i + c.len_utf8()),
-                    kind: TokKind::Newline,
-                });
-            }
-            continue;
-        }
-        if c.is_whitespace() || c.is_control() {
-            continue;
-        }
-        if c.is_alphanumeric() {
-            let mut end = i + c.len_utf8();
-            loop {
-                match it.peek().copied() {
-                    Some((j, d)) if d.is_alphanumeric() => {
-                        end = j + d.len_utf8();
-                        it.next();
-                    }
-                    Some((j, d)) if inner_joiner(d) => {
-                        // Join only when a letter/digit follows.
-                        let after = text[j + d.len_utf8()..].chars().next();
-                        if after.is_some_and(char::is_alphanumeric) {
-                            end = j + d.len_utf8();
-                            it.next();
-                        } else {
-                            break;
-                        }
-                    }
-                    _ => break,
-                }
-            }
-            out.push(Tok {
-                span: Span::new(i, end),
-                kind: TokKind::Word,
-            });
-        } else if c == '\'' && it.peek().is_some_and(|&(_, d)| d == '\'') {
-            // '' is one double mark (as in text::marks).
-            it.next();
-            out.push(Tok {
-                span: Span::new(i, i + 2),
-                kind: TokKind::Punct('"'),
-            });
-        } else {
-            out.push(Tok {
-                span: Span::new(i, i + c.len_utf8()),
-                kind: TokKind::Punct(c),
-            });
-        }
-    }
-    out
-}
+use crate::text::tokens::{Tok, TokKind};
 
 /// Words after which a period does not end a sentence.
 const ABBREVIATIONS: &[&str] = &[
@@ -236,7 +139,7 @@ fn attribution_follows(text: &str, toks: &[Tok], j: usize) -> bool {
                 if !cue
                     && n < 6
                     && w.starts_with(char::is_lowercase)
-                    && crate::quotes::cues::lookup(w).is_some_and(|c| {
+                    && crate::text::cues::lookup(w).is_some_and(|c| {
                         !c.weak && (!c.broad || matches!(c.lemma, "ask" | "demand" | "wonder"))
                     })
                 {
@@ -278,17 +181,7 @@ fn is_abbrev_before(text: &str, toks: &[Tok], i: usize) -> bool {
 mod tests {
     use super::*;
     use crate::text::marks::quoted;
-
-    #[test]
-    fn words_keep_inner_apostrophes() {
-        let t = "Russia's U.S. don’t-stop.";
-        let toks = tokenize(t);
-        let w: Vec<&str> = toks.iter().map(|t| t.span.text(t_ref(t))).collect();
-        fn t_ref(_: &Tok) -> &'static str {
-            "Russia's U.S. don’t-stop."
-        }
-        assert_eq!(w, ["Russia's", "U.S", ".", "don’t-stop", "."]);
-    }
+    use crate::text::tokens::tokenize;
 
     #[test]
     fn units_do_not_end_inside_quotes() {

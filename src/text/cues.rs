@@ -278,7 +278,7 @@ fn table() -> &'static HashMap<String, CueWord> {
 /// The cue entry for `word` (any case), if it is a cue verb form.
 ///
 /// ```
-/// use saidwho::quotes::cues::lookup;
+/// use saidwho::text::cues::lookup;
 /// assert_eq!(lookup("Said").unwrap().lemma, "say");
 /// assert!(lookup("adding").unwrap().participle);
 /// assert!(lookup("told").unwrap().object);
