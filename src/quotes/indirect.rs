@@ -738,8 +738,16 @@ fn verb_cue(
                     });
                 }
             }
-            let end_ok =
-                l + 1 >= b || matches!(ctx.punct(l + 1), Some('.' | ',' | ';' | '!' | '?' | ':'));
+            // A broad cue's object is no inverted subject (`…, accused the
+            // leadership of backing down`): only a whole phrase counts.
+            let inverted = if cw.broad {
+                (l + 1 >= b || matches!(ctx.punct(l + 1), Some('.' | ',' | ';' | '!' | '?' | ':')))
+                    .then_some(l)
+            } else {
+                inverted_subject_end(ctx, f, l, b)
+            };
+            let end_ok = inverted.is_some();
+            let l = inverted.unwrap_or(l);
             if end_ok && backward_ok(ti) {
                 let (s, e) = trim_range(ctx, paren_floor(ctx, floor, ti), ti);
                 let mut content = vec![(s, e)];
@@ -888,6 +896,44 @@ fn verb_cue(
         np,
         inherit,
     })
+}
+
+/// Words that start the tail of an inverted subject (`said Don Guardian in
+/// an interview`, `said Stephen Vladeck of the University of Texas`, `said a
+/// data expert who has worked for …`).
+const SUBJECT_TAIL: &[&str] = &[
+    "in", "on", "at", "who", "whose", "of", "during", "after", "before", "by", "for", "from",
+    "when", "while", "as", "via", "with", "outside", "inside", "to", "earlier", "later", "last",
+    "this", "recently", "on", "told",
+];
+
+/// Where the inverted subject `f..=l` (`"…," said X`) ends: `l` when
+/// punctuation follows it, else the word before a short parenthesis (`Sen.
+/// Chris Murphy (D-Conn.).`) or before a prepositional or relative tail
+/// (`Mayor Don Guardian in a telephone interview.`). `None` when the phrase
+/// runs on into a clause of its own.
+fn inverted_subject_end(ctx: &Ctx, f: usize, l: usize, b: usize) -> Option<usize> {
+    let ends = |k: usize| k >= b || matches!(ctx.punct(k), Some('.' | ',' | ';' | '!' | '?' | ':'));
+    if ends(l + 1) {
+        return Some(l);
+    }
+    // The first tail start after the subject's first word (within the
+    // phrase, or right after it).
+    let k = (f + 1..=l + 1).find(|&k| {
+        ctx.punct(k) == Some('(')
+            || (ctx.toks.get(k).is_some_and(|t| t.is_word())
+                && is_lower_word(ctx, k)
+                && SUBJECT_TAIL.contains(&ctx.word(k).as_str()))
+    })?;
+    let end = k - 1;
+    ctx.toks[end].is_word().then_some(end)
+}
+
+fn is_lower_word(ctx: &Ctx, k: usize) -> bool {
+    ctx.toks[k]
+        .span
+        .text(ctx.text)
+        .starts_with(char::is_lowercase)
 }
 
 /// A quoted fragment no cue claimed, inside a writer's sentence (`Carson

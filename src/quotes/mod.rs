@@ -704,6 +704,41 @@ mod tests {
     }
 
     #[test]
+    fn inverted_subjects_with_a_tail() {
+        for (t, speaker) in [
+            (
+                "“It’s not new in Virginia,” said Rep. Bobby Scott (D-Va.) at the time.",
+                "Rep. Bobby Scott",
+            ),
+            (
+                "“I don’t think there is bad publicity,” said Atlantic City Mayor Don Guardian \
+                 in a telephone interview.",
+                "Atlantic City Mayor Don Guardian",
+            ),
+            (
+                "“It’s going to be challenging,” said a longtime GOP data expert who has \
+                 worked for one of the rivals.",
+                "a longtime GOP data expert",
+            ),
+            (
+                "“It would have been a long shot,” said Stephen Vladeck of the University of \
+                 Texas School of Law.",
+                "Stephen Vladeck",
+            ),
+        ] {
+            let q = run(t);
+            let shown: Vec<String> = q.iter().map(|q| show(t, q)).collect();
+            assert_eq!(q.len(), 1, "{shown:?}");
+            assert_eq!(q[0].cue.unwrap().text(t), "said", "{shown:?}");
+            assert_eq!(
+                q[0].speaker.as_ref().unwrap().span.text(t),
+                speaker,
+                "{shown:?}"
+            );
+        }
+    }
+
+    #[test]
     fn never_panics() {
         for t in [
             "",
