@@ -606,6 +606,13 @@ mod tests {
         assert_eq!(q[1].cue.unwrap().text(t), "predicting");
         // The contracted pronoun is the speaker, without its `’s`.
         assert_eq!(q[1].speaker.as_ref().unwrap().span.text(t), "He");
+        // `He added: “…”` introduces the next quotation.
+        let t = "Carson said he was “refining some practices.” He added: “My team stays.”";
+        let q = run(t);
+        let shown: Vec<String> = q.iter().map(|q| show(t, q)).collect();
+        assert_eq!(q.len(), 2, "{shown:?}");
+        assert_eq!(q[1].content[0].text(t), "My team stays.", "{shown:?}");
+        assert_eq!(q[1].cue.unwrap().text(t), "added", "{shown:?}");
         // `…?” Priebus said.` still attributes the quotation before it.
         let t = "“Why now?” Priebus said.";
         let q = run(t);

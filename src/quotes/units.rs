@@ -148,8 +148,11 @@ fn attribution_follows(text: &str, toks: &[Tok], j: usize) -> bool {
             }
             // `Mr.`, `Sen.`: an abbreviation's period ends nothing.
             TokKind::Punct('.') if is_abbrev_before(text, toks, j + n) => {}
+            // `He added: “…”`: a colon introduces the next quotation, it
+            // does not attribute the one before.
+            TokKind::Punct(':') => return false,
             // The attribution is short: it ends soon after the cue.
-            TokKind::Punct('.' | '!' | '?' | ';' | ':' | ',') | TokKind::Newline => return cue,
+            TokKind::Punct('.' | '!' | '?' | ';' | ',') | TokKind::Newline => return cue,
             TokKind::Punct(_) => {}
         }
     }
