@@ -746,6 +746,23 @@ mod tests {
     }
 
     #[test]
+    fn noun_like_cue_forms_in_a_verb_position() {
+        let t = "The ad claims “Jeb is the conservative you can trust.” \
+                 CBS News reports that the letter was sent on Monday. \
+                 His claims that he won were false.";
+        let q = run(t);
+        let shown: Vec<String> = q.iter().map(|q| show(t, q)).collect();
+        assert_eq!(q[0].cue.unwrap().text(t), "claims", "{shown:?}");
+        assert_eq!(q[0].speaker.as_ref().unwrap().span.text(t), "The ad");
+        assert_eq!(q[1].cue.unwrap().text(t), "reports", "{shown:?}");
+        assert_eq!(q[1].content[0].text(t), "the letter was sent on Monday");
+        // A possessive before the form: the noun `claims`, a noun cue.
+        assert_eq!(q[2].cue.unwrap().text(t), "claims", "{shown:?}");
+        assert_eq!(q[2].speaker.as_ref().unwrap().span.text(t), "His");
+        assert_eq!(q.len(), 3, "{shown:?}");
+    }
+
+    #[test]
     fn never_panics() {
         for t in [
             "",
