@@ -274,6 +274,19 @@ fn content_end(ctx: &Ctx, j: usize, b: usize) -> usize {
                 return k + 1;
             }
         }
+        // `…, he said there's no precedent`: a new attribution starts (a
+        // parenthetical `, he said,` does not).
+        if k > j && ctx.region_of[k].is_none() && ctx.punct(k) == Some(',') && k + 2 < b {
+            let subject = ctx.toks[k + 1].is_word()
+                && matches!(ctx.word(k + 1).as_str(), "he" | "she" | "they" | "we" | "i");
+            let cue = ctx.toks[k + 2].is_word()
+                && lookup(ctx.toks[k + 2].span.text(ctx.text))
+                    .is_some_and(|c| !c.participle && !c.broad && !c.weak)
+                && !matches!(ctx.punct(k + 3), Some(',' | '.'));
+            if subject && cue {
+                return k;
+            }
+        }
         // … and argued that / and said it was …
         if k > j && ctx.region_of[k].is_none() && matches!(ctx.word(k).as_str(), "and" | "but") {
             let mut m = k + 1;

@@ -763,6 +763,32 @@ mod tests {
     }
 
     #[test]
+    fn a_new_attribution_ends_the_content_before_it() {
+        let t = "While Comey said there was clear evidence that Clinton was careless, he said \
+                 there’s no precedent for prosecution.";
+        let q = run(t);
+        let shown: Vec<String> = q.iter().map(|q| show(t, q)).collect();
+        assert_eq!(q.len(), 2, "{shown:?}");
+        assert!(
+            q[0].content[0].text(t).ends_with("was careless"),
+            "{shown:?}"
+        );
+        assert_eq!(q[1].speaker.as_ref().unwrap().span.text(t), "he");
+        // A parenthetical attribution stays inside.
+        let t = "Trump said the deal, he said, is a disaster for everyone.";
+        let q = run(t);
+        let shown: Vec<String> = q.iter().map(|q| show(t, q)).collect();
+        assert!(
+            q[0].content
+                .last()
+                .unwrap()
+                .text(t)
+                .ends_with("for everyone"),
+            "{shown:?}"
+        );
+    }
+
+    #[test]
     fn never_panics() {
         for t in [
             "",
