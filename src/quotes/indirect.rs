@@ -188,6 +188,10 @@ fn skip_adverbial(ctx: &Ctx, j: usize, b: usize) -> usize {
 /// `tell`), adverbials, a comma or a colon.
 fn content_start(ctx: &Ctx, cue_end: usize, b: usize, cw: Option<CueWord>) -> usize {
     let mut j = cue_end;
+    // The particle of `pointed out that …`.
+    if cw.is_some_and(|c| c.lemma == "point") && ctx.is_word(j, "out") {
+        j += 1;
+    }
     if cw.is_some_and(|c| c.object) {
         // told reporters (on Friday) that …
         let mut found = None;
@@ -485,6 +489,11 @@ pub(crate) fn unit_quotes(
             ti += 1;
             continue;
         };
+        // `point` is a cue only as `point out`.
+        if cw.lemma == "point" && !ctx.is_word(ti + 1, "out") {
+            ti += 1;
+            continue;
+        }
         if !w.chars().next().is_some_and(char::is_lowercase) {
             ti += 1;
             continue;

@@ -789,6 +789,21 @@ mod tests {
     }
 
     #[test]
+    fn point_out_is_a_cue_with_its_particle() {
+        let t = "Sexton pointed out that not all supporters share such views. \
+                 The point is that he left.";
+        let q = run(t);
+        let shown: Vec<String> = q.iter().map(|q| show(t, q)).collect();
+        assert_eq!(q.len(), 1, "{shown:?}");
+        assert_eq!(q[0].cue.unwrap().text(t), "pointed", "{shown:?}");
+        assert_eq!(
+            q[0].content[0].text(t),
+            "not all supporters share such views"
+        );
+        assert_eq!(q[0].speaker.as_ref().unwrap().span.text(t), "Sexton");
+    }
+
+    #[test]
     fn never_panics() {
         for t in [
             "",
