@@ -291,6 +291,18 @@ fn content_end(ctx: &Ctx, j: usize, b: usize) -> usize {
                 return k;
             }
         }
+        // `…, and he railed against …`: the writer's next clause about the
+        // speaker, not more of what was said.
+        if k > j + 1
+            && ctx.region_of[k].is_none()
+            && ctx.punct(k - 1) == Some(',')
+            && matches!(ctx.word(k).as_str(), "and" | "but")
+            && ctx.toks.get(k + 1).is_some_and(|t| t.is_word())
+            && matches!(ctx.word(k + 1).as_str(), "he" | "she" | "they")
+            && ctx.toks.get(k + 2).is_some_and(|t| t.is_word())
+        {
+            return k - 1;
+        }
         // … and argued that / and said it was …
         if k > j && ctx.region_of[k].is_none() && matches!(ctx.word(k).as_str(), "and" | "but") {
             let mut m = k + 1;

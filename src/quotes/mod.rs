@@ -774,6 +774,16 @@ mod tests {
             "{shown:?}"
         );
         assert_eq!(q[1].speaker.as_ref().unwrap().span.text(t), "he");
+        // `, and he railed against …` is the writer's next clause.
+        let t = "Rubio said the real extremist is Clinton, and he railed against the \
+                 moderators for weeks.";
+        let q = run(t);
+        let shown: Vec<String> = q.iter().map(|q| show(t, q)).collect();
+        assert_eq!(
+            q[0].content[0].text(t),
+            "the real extremist is Clinton",
+            "{shown:?}"
+        );
         // A parenthetical attribution stays inside.
         let t = "Trump said the deal, he said, is a disaster for everyone.";
         let q = run(t);
