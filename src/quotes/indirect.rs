@@ -89,6 +89,17 @@ const ADVERBIAL_STARTS: &[&str] = &[
 fn is_clause_break(text: &str, toks: &[Tok], k: usize, b: usize) -> bool {
     match toks[k].kind {
         TokKind::Punct(';') => true,
+        // `… by the plan — a modest boost for Obama`, `— and he singled
+        // out …`: the writer's aside after a dash.
+        TokKind::Punct('—' | '–') => toks
+            .get(k + 1)
+            .filter(|n| k + 1 < b && n.is_word())
+            .is_some_and(|n| {
+                matches!(
+                    lower(text, n).as_str(),
+                    "a" | "an" | "and" | "but" | "which" | "who" | "as" | "while"
+                )
+            }),
         TokKind::Punct(',') => {
             let Some(n) = toks.get(k + 1).filter(|_| k + 1 < b) else {
                 return false;

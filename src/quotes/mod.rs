@@ -784,6 +784,14 @@ mod tests {
             "the real extremist is Clinton",
             "{shown:?}"
         );
+        // A dash before the writer's aside ends it too.
+        let t = "Sanders said he was “encouraged” by the plan — a modest boost for Obama.";
+        let q = run(t);
+        let shown: Vec<String> = q.iter().map(|q| show(t, q)).collect();
+        assert!(
+            q[0].content[0].text(t).ends_with("by the plan"),
+            "{shown:?}"
+        );
         // A parenthetical attribution stays inside.
         let t = "Trump said the deal, he said, is a disaster for everyone.";
         let q = run(t);
