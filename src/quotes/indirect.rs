@@ -410,6 +410,7 @@ pub(crate) fn unit_quotes(
 ) {
     let mut cursor = a; // backward contents start here
     let mut prev_np: Option<Span> = None;
+    let headline = is_headline(ctx, a, b);
     let mut ti = a;
     while ti < b {
         let t = ctx.toks[ti];
@@ -517,7 +518,10 @@ pub(crate) fn unit_quotes(
             ti += 1;
             continue;
         }
-        if !w.chars().next().is_some_and(char::is_lowercase) {
+        // A capitalised cue only in a headline (`Trump Says He Never
+        // Pledged …`), where every word is capitalised.
+        let lowercase = w.chars().next().is_some_and(char::is_lowercase);
+        if !(lowercase || headline && ti > a) {
             ti += 1;
             continue;
         }
@@ -968,6 +972,30 @@ fn verb_cue(
         np,
         inherit,
     })
+}
+
+/// True for a title-case unit (`Clinton Says Russians Hacked DNC.`): at
+/// least four words, at most one in five not capitalised (short function
+/// words such as `of`, `to`, `a` aside).
+fn is_headline(ctx: &Ctx, a: usize, b: usize) -> bool {
+    let (mut words, mut lower) = (0usize, 0usize);
+    for k in a..b.min(a + 40) {
+        if !ctx.toks[k].is_word() {
+            continue;
+        }
+        let w = ctx.toks[k].span.text(ctx.text);
+        if matches!(
+            w,
+            "a" | "an" | "the" | "of" | "to" | "in" | "on" | "for" | "and" | "or" | "at" | "by"
+        ) {
+            continue;
+        }
+        words += 1;
+        if w.starts_with(char::is_lowercase) {
+            lower += 1;
+        }
+    }
+    words >= 4 && lower * 5 <= words && b - a <= 40
 }
 
 /// Verb forms left out of the cue lexicon because they are mostly nouns

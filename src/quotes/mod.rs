@@ -822,6 +822,23 @@ mod tests {
     }
 
     #[test]
+    fn headline_cues_are_capitalised() {
+        let t = "Trump Says He Never Pledged To Kill Family Members Of Terrorists.\n\n\
+                 Donald Trump said Wednesday night that he does not support it. Says who?";
+        let q = run(t);
+        let shown: Vec<String> = q.iter().map(|q| show(t, q)).collect();
+        assert_eq!(q.len(), 2, "{shown:?}");
+        assert_eq!(q[0].cue.unwrap().text(t), "Says", "{shown:?}");
+        assert_eq!(q[0].speaker.as_ref().unwrap().span.text(t), "Trump");
+        assert!(
+            q[0].content[0].text(t).starts_with("He Never Pledged"),
+            "{shown:?}"
+        );
+        // In running text a capitalised `Says` opening a sentence is no cue.
+        assert_eq!(q[1].cue.unwrap().text(t), "said", "{shown:?}");
+    }
+
+    #[test]
     fn never_panics() {
         for t in [
             "",
