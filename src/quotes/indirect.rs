@@ -304,9 +304,11 @@ fn content_end(ctx: &Ctx, j: usize, b: usize) -> usize {
         }
         // `…, and he railed against …`: the writer's next clause about the
         // speaker, not more of what was said.
+        let comma_before = ctx.punct(k - 1) == Some(',')
+            || (ctx.region_closing(k - 1).is_some() && k >= 2 && ctx.punct(k - 2) == Some(','));
         if k > j + 1
             && ctx.region_of[k].is_none()
-            && ctx.punct(k - 1) == Some(',')
+            && comma_before
             && matches!(ctx.word(k).as_str(), "and" | "but")
             && ctx.toks.get(k + 1).is_some_and(|t| t.is_word())
             && matches!(ctx.word(k + 1).as_str(), "he" | "she" | "they")

@@ -283,9 +283,9 @@ fn is_participle_opener(text: &str, toks: &[Tok], f: usize, last: usize) -> bool
 
 /// Determiners that start a subject noun phrase.
 const DETERMINERS: &[&str] = &[
-    "the", "a", "an", "some", "many", "several", "his", "her", "their", "its", "other", "most",
-    "two", "three", "these", "those", "one", "our", "my", "your", "each", "every", "both", "few",
-    "no", "any", "all",
+    "the", "a", "an", "another", "some", "many", "several", "his", "her", "their", "its", "other",
+    "most", "two", "three", "these", "those", "one", "our", "my", "your", "each", "every", "both",
+    "few", "no", "any", "all",
 ];
 
 /// Common nouns that denote speakers without a determiner (`officials said`).

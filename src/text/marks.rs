@@ -107,6 +107,7 @@ fn is_opening_context(c: Option<char>) -> bool {
         None => true,
         Some(c) => {
             c.is_whitespace()
+                || is_invisible_format(c)
                 || matches!(
                     c,
                     '(' | '['
@@ -125,6 +126,12 @@ fn is_opening_context(c: Option<char>) -> bool {
                 )
         }
     }
+}
+
+/// Zero-width and bidi format characters (`U+200B`, `U+202A`, `U+FEFF`, …):
+/// invisible, so a mark after one flanks as after a space.
+fn is_invisible_format(c: char) -> bool {
+    matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2064}' | '\u{FEFF}')
 }
 
 fn is_closing_context(c: Option<char>) -> bool {
@@ -184,6 +191,11 @@ pub fn scan_marks(text: &str) -> Vec<Mark> {
             }
             '“' => Some(mark(MarkStyle::Double, MarkRole::Open)),
             '„' => Some(mark(MarkStyle::Double, MarkRole::Open)),
+            // A right mark in opening position (`¶”This is why …`, and the
+            // Nordic ”…” style): pairing decides.
+            '”' if is_opening_context(prev) && next.is_some_and(char::is_alphanumeric) => {
+                Some(mark(MarkStyle::Double, MarkRole::Either))
+            }
             '”' => Some(mark(MarkStyle::Double, MarkRole::Close)),
             '«' => Some(mark(MarkStyle::Guillemet, MarkRole::Open)),
             '»' => Some(mark(MarkStyle::Guillemet, MarkRole::Close)),
@@ -487,6 +499,16 @@ mod tests {
         // Still an opening mark after a comma or a dash.
         let t = "He said,“Yes.” Then—“No.”";
         assert_eq!(parts(t), [vec!["Yes."], vec!["No."]]);
+    }
+
+    #[test]
+    fn right_mark_in_opening_position_opens() {
+        let t = "Palin posted.\n”This is why it matters. They are evil,” said John Krystek.";
+        assert_eq!(parts(t), [vec!["This is why it matters. They are evil,"]]);
+        let t = "Palin posted.\n\u{202A}”They are evil,” said John Krystek.";
+        assert_eq!(parts(t), [vec!["They are evil,"]]);
+        let t = "Han sa ”ja” och gick.";
+        assert_eq!(parts(t), [vec!["ja"]]);
     }
 
     #[test]
