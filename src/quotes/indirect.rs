@@ -37,7 +37,8 @@ pub(crate) struct Cand {
 const MAX_SPAN: usize = 400;
 
 /// Words that start an adverbial between the cue and its content (`said on
-/// Friday that`, `told reporters in a statement:`).
+/// Friday that`, `told reporters in a statement:`), besides the days in
+/// [`WEEKDAYS`].
 const ADVERBIAL_STARTS: &[&str] = &[
     "on",
     "in",
@@ -46,20 +47,10 @@ const ADVERBIAL_STARTS: &[&str] = &[
     "last",
     "this",
     "earlier",
-    "yesterday",
-    "today",
-    "tonight",
     "via",
     "through",
     "late",
     "early",
-    "monday",
-    "tuesday",
-    "wednesday",
-    "thursday",
-    "friday",
-    "saturday",
-    "sunday",
     "recently",
     "again",
     "also",
@@ -173,7 +164,9 @@ fn skip_adverbial(ctx: &Ctx, j: usize, b: usize) -> usize {
         return j;
     }
     let w = ctx.word(j);
-    let adverb = ADVERBIAL_STARTS.contains(&w.as_str()) || (w.ends_with("ly") && w.len() > 4);
+    let adverb = ADVERBIAL_STARTS.contains(&w.as_str())
+        || WEEKDAYS.contains(&w.as_str())
+        || (w.ends_with("ly") && w.len() > 4);
     if !adverb {
         return j;
     }
@@ -482,13 +475,7 @@ pub(crate) fn unit_quotes(
                 && ctx.region_opening(ti + 2).is_some()
                 && ti > a
                 && ctx.toks[ti - 1].is_word())
-            .then_some(CueWord {
-                lemma: "",
-                object: false,
-                participle: false,
-                weak: false,
-                broad: false,
-            })
+            .then_some(CueWord::POSITIONAL)
         };
         // Forms more often nouns than verbs (`claims`, `reports`, `states`)
         // are cues only as a verb: after a word that is not a determiner,
@@ -503,13 +490,7 @@ pub(crate) fn unit_quotes(
                 && ti > a
                 && ctx.toks[ti - 1].is_word()
                 && !NOT_BEFORE.contains(&ctx.word(ti - 1).as_str()))
-            .then_some(CueWord {
-                lemma: "",
-                object: false,
-                participle: false,
-                weak: false,
-                broad: false,
-            })
+            .then_some(CueWord::POSITIONAL)
         };
         let Some(cw) = lookup(w).or_else(colon_cue).or_else(ambiguous_cue) else {
             ti += 1;

@@ -30,6 +30,18 @@ pub struct CueWord {
     pub broad: bool,
 }
 
+impl CueWord {
+    /// A cue known by its position rather than the lexicon (`Wallnau
+    /// continues: "…"`, `The ad claims "…"`): a plain speech verb.
+    pub const POSITIONAL: CueWord = CueWord {
+        lemma: "",
+        object: false,
+        participle: false,
+        weak: false,
+        broad: false,
+    };
+}
+
 /// Verbs whose content is their object: PolNeAR annotates evaluations and
 /// requests as attributions (`Trump called the attack "an attack on our
 /// country"`). Same tuple layout as the speech verbs.
