@@ -406,6 +406,10 @@ pub(crate) fn unit_quotes(
     let mut cursor = a; // backward contents start here
     let mut prev_np: Option<Span> = None;
     let headline = is_headline(ctx, a, b);
+    if let Some(c) = asked_opener(ctx, a, b) {
+        cursor = c.content.last().map_or(a, |r| r.1);
+        out.push(c);
+    }
     let mut ti = a;
     while ti < b {
         let t = ctx.toks[ti];
@@ -954,6 +958,32 @@ fn verb_cue(
         cue: Some(cue),
         np,
         inherit,
+    })
+}
+
+/// `Asked about her vote, Clinton said …` / `Asked if he was bullied, …`:
+/// the question that opens the sentence is a quote of its own, whose asker
+/// goes unnamed (the speaker stays unknown). Content: from after `Asked`
+/// (`Asked about`) to the first comma outside quotation marks.
+fn asked_opener(ctx: &Ctx, a: usize, b: usize) -> Option<Cand> {
+    let first = (a..b.min(a + 3)).find(|&k| ctx.toks[k].is_word())?;
+    if ctx.toks[first].span.text(ctx.text) != "Asked" {
+        return None;
+    }
+    let mut start = first + 1;
+    let mut cue = ctx.toks[first].span;
+    if ctx.is_word(start, "about") {
+        cue = Span::new(cue.start, ctx.toks[start].span.end);
+        start += 1;
+    }
+    let end = (start..b.min(start + 60))
+        .find(|&k| ctx.punct(k) == Some(',') && ctx.region_of[k].is_none())?;
+    let (s, e) = trim_range(ctx, start, end);
+    ((s..e).filter(|&k| ctx.toks[k].is_word()).count() >= 2).then_some(Cand {
+        content: vec![(s, e)],
+        cue: Some(cue),
+        np: None,
+        inherit: false,
     })
 }
 

@@ -839,6 +839,19 @@ mod tests {
     }
 
     #[test]
+    fn an_opening_question_is_a_quote_with_an_unknown_asker() {
+        let t = "Asked about her own vote, Sarandon told CNN that she was not sure.";
+        let q = run(t);
+        let shown: Vec<String> = q.iter().map(|q| show(t, q)).collect();
+        assert_eq!(q.len(), 2, "{shown:?}");
+        assert_eq!(q[0].cue.unwrap().text(t), "Asked about", "{shown:?}");
+        assert_eq!(q[0].content[0].text(t), "her own vote");
+        assert!(q[0].speaker.is_none(), "{shown:?}");
+        assert_eq!(q[1].speaker.as_ref().unwrap().span.text(t), "Sarandon");
+        assert_eq!(q[1].content[0].text(t), "she was not sure");
+    }
+
+    #[test]
     fn never_panics() {
         for t in [
             "",
