@@ -406,8 +406,10 @@ pub(crate) fn unit_quotes(
     let mut cursor = a; // backward contents start here
     let mut prev_np: Option<Span> = None;
     let headline = is_headline(ctx, a, b);
-    if let Some(c) = asked_opener(ctx, a, b) {
-        cursor = c.content.last().map_or(a, |r| r.1);
+    for c in asked_clauses(ctx, a, b) {
+        if c.content.first().is_some_and(|r| r.0 <= a + 3) {
+            cursor = c.content.last().map_or(a, |r| r.1);
+        }
         out.push(c);
     }
     let mut ti = a;
@@ -961,30 +963,55 @@ fn verb_cue(
     })
 }
 
-/// `Asked about her vote, Clinton said …` / `Asked if he was bullied, …`:
-/// the question that opens the sentence is a quote of its own, whose asker
-/// goes unnamed (the speaker stays unknown). Content: from after `Asked`
-/// (`Asked about`) to the first comma outside quotation marks.
-fn asked_opener(ctx: &Ctx, a: usize, b: usize) -> Option<Cand> {
-    let first = (a..b.min(a + 3)).find(|&k| ctx.toks[k].is_word())?;
-    if ctx.toks[first].span.text(ctx.text) != "Asked" {
-        return None;
+/// `Asked about her vote, Clinton said …`, `…, when asked whether he …,`:
+/// the question is a quote of its own, whose asker goes unnamed (the
+/// speaker stays unknown, as PolNeAR annotates it). Content: from after
+/// `asked` (`asked about`) to the first comma outside quotation marks, or the
+/// end of the clause.
+fn asked_clauses(ctx: &Ctx, a: usize, b: usize) -> Vec<Cand> {
+    let mut out = Vec::new();
+    let first_word = (a..b.min(a + 3)).find(|&k| ctx.toks[k].is_word());
+    for k in a..b {
+        if !ctx.toks[k].is_word() || ctx.region_of[k].is_some() {
+            continue;
+        }
+        let w = ctx.toks[k].span.text(ctx.text);
+        let opener = Some(k) == first_word && w == "Asked";
+        let after_when = w == "asked"
+            && k > a
+            && ctx.toks[k - 1].is_word()
+            && matches!(ctx.word(k - 1).as_str(), "when" | "being" | "if");
+        if !(opener || after_when) {
+            continue;
+        }
+        let mut start = k + 1;
+        let mut cue = ctx.toks[k].span;
+        // `when asked by a reporter whether …`: the asker is named.
+        let mut np = None;
+        if ctx.is_word(start, "by") {
+            if let Some((f, l)) = np_after(ctx.text, ctx.toks, start + 1, b, 8) {
+                np = Some(ctx.span(f, l));
+                start = l + 1;
+            }
+        }
+        if ctx.is_word(start, "about") {
+            cue = Span::new(cue.start, ctx.toks[start].span.end);
+            start += 1;
+        }
+        let end = (start..b.min(start + 60))
+            .find(|&j| ctx.punct(j) == Some(',') && ctx.region_of[j].is_none())
+            .unwrap_or_else(|| content_end(ctx, start, b));
+        let (s, e) = trim_range(ctx, start, end);
+        if (s..e).filter(|&j| ctx.toks[j].is_word()).count() >= 2 {
+            out.push(Cand {
+                content: vec![(s, e)],
+                cue: Some(cue),
+                np,
+                inherit: false,
+            });
+        }
     }
-    let mut start = first + 1;
-    let mut cue = ctx.toks[first].span;
-    if ctx.is_word(start, "about") {
-        cue = Span::new(cue.start, ctx.toks[start].span.end);
-        start += 1;
-    }
-    let end = (start..b.min(start + 60))
-        .find(|&k| ctx.punct(k) == Some(',') && ctx.region_of[k].is_none())?;
-    let (s, e) = trim_range(ctx, start, end);
-    ((s..e).filter(|&k| ctx.toks[k].is_word()).count() >= 2).then_some(Cand {
-        content: vec![(s, e)],
-        cue: Some(cue),
-        np: None,
-        inherit: false,
-    })
+    out
 }
 
 /// True for a title-case unit (`Clinton Says Russians Hacked DNC.`): at

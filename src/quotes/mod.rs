@@ -571,14 +571,18 @@ mod tests {
     fn a_complete_quotation_after_the_cue_is_the_whole_content() {
         let t = "Sanders said, “We’ll see,” when asked whether he would help.";
         let q = run(t);
+        // The question asked is a second quote, its asker unnamed (PolNeAR
+        // annotates this very sentence so).
         assert_eq!(
             q.len(),
-            1,
+            2,
             "{:?}",
             q.iter().map(|q| show(t, q)).collect::<Vec<_>>()
         );
         assert_eq!(q[0].kind, QuoteKind::Direct);
         assert_eq!(q[0].content[0].text(t), "We’ll see,");
+        assert_eq!(q[1].content[0].text(t), "whether he would help");
+        assert!(q[1].speaker.is_none());
         // A fragment in marks still runs on to the end of its clause.
         let t = "Trump said “a total disaster” was coming for the party.";
         let q = run(t);
@@ -849,6 +853,23 @@ mod tests {
         assert!(q[0].speaker.is_none(), "{shown:?}");
         assert_eq!(q[1].speaker.as_ref().unwrap().span.text(t), "Sarandon");
         assert_eq!(q[1].content[0].text(t), "she was not sure");
+        // Mid-sentence, and with a named asker.
+        let t = "Ramos seemed uneasy when asked about his daughter’s work, and said little. \
+                 When asked by a reporter whether it mattered, Trump said no.";
+        let q = run(t);
+        let shown: Vec<String> = q.iter().map(|q| show(t, q)).collect();
+        let asked: Vec<&Quote> = q
+            .iter()
+            .filter(|q| q.cue.is_some_and(|c| c.text(t).starts_with("asked")))
+            .collect();
+        assert_eq!(asked.len(), 2, "{shown:?}");
+        assert_eq!(asked[0].content[0].text(t), "his daughter’s work");
+        assert!(asked[0].speaker.is_none());
+        assert_eq!(asked[1].content[0].text(t), "whether it mattered");
+        assert_eq!(
+            asked[1].speaker.as_ref().unwrap().span.text(t),
+            "a reporter"
+        );
     }
 
     #[test]
