@@ -48,16 +48,17 @@ fn polnear_report() {
 fn polnear_dev_floor() {
     let Some(rep) = run("dev") else { return };
     let (_, _, f1) = rep.any_overlap();
-    // Floors a little under the measured dev figures (71.7 / 84.0 / 94.9).
+    // Floors a little under the measured dev figures without a model
+    // (`saidwho eval-quotes dev.jsonl --no-ner`: 72.4 / 85.9 % / 95.7 %).
     assert!(
-        f1 >= 68.0,
+        f1 >= 70.0,
         "any-overlap F1 {f1:.1} fell below the floor: {rep}"
     );
     assert!(
-        rep.speaker_accuracy() >= 80.0,
+        rep.speaker_accuracy() >= 84.0,
         "speaker accuracy fell: {rep}"
     );
-    assert!(rep.direct_recall() >= 92.0, "direct recall fell: {rep}");
+    assert!(rep.direct_recall() >= 94.0, "direct recall fell: {rep}");
 }
 
 /// Writes predictions as JSONL (`SAIDWHO_DUMP=FILE`), code-point offsets,
