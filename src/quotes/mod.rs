@@ -736,6 +736,11 @@ mod tests {
                  Texas School of Law.",
                 "Stephen Vladeck",
             ),
+            (
+                "“She’s going to be more aggressive,” said former South Carolina Gov. Jim \
+                 Hodges, a Clinton backer.",
+                "former South Carolina Gov. Jim Hodges",
+            ),
         ] {
             let q = run(t);
             let shown: Vec<String> = q.iter().map(|q| show(t, q)).collect();

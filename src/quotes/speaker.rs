@@ -377,6 +377,15 @@ pub(crate) fn np_after(
                 | "they"
                 | "officials"
                 | "sources"
+                | "former"
+                | "retired"
+                | "another"
+                | "longtime"
+                | "veteran"
+                | "senior"
+                | "fellow"
+                | "outgoing"
+                | "acting"
         );
     starts_ok.then_some((start, k - 1))
 }
