@@ -272,11 +272,14 @@ fn relative_antecedent(
 ) -> Option<usize> {
     let &(name, id) = names.get(ni.checked_sub(1)?)?;
     let gap = text.get(name.end..span.start)?;
-    let gap = match (gap.find('('), gap.rfind(')')) {
-        (Some(o), Some(c)) if o < c && c - o <= 24 => format!("{}{}", &gap[..o], &gap[c + 1..]),
-        _ => gap.to_string(),
+    // What stands outside a short parenthesis.
+    let (before, after) = match (gap.find('('), gap.rfind(')')) {
+        (Some(o), Some(c)) if o < c && c - o <= 24 => (&gap[..o], &gap[c + 1..]),
+        _ => (gap, ""),
     };
-    gap.chars()
+    before
+        .chars()
+        .chain(after.chars())
         .all(|c| c.is_whitespace() || c == ',')
         .then_some(id)
 }

@@ -403,14 +403,8 @@ fn context(text: &str, spans: &[Span]) -> String {
     ) else {
         return String::new();
     };
-    let mut a = lo.saturating_sub(200).min(text.len());
-    while !text.is_char_boundary(a) {
-        a -= 1;
-    }
-    let mut b = (hi + 60).min(text.len());
-    while !text.is_char_boundary(b) {
-        b += 1;
-    }
+    let a = crate::text::floor_char_boundary(text, lo.saturating_sub(200));
+    let b = crate::text::ceil_char_boundary(text, hi + 60);
     text[a..b].replace('\n', " ¶ ")
 }
 

@@ -726,13 +726,10 @@ fn join_abbreviation_periods(text: &str, words: Vec<LabelledWord>) -> Vec<Labell
             // At most 8 pieces (`U` `.` `S` …): no listed abbreviation is
             // longer, and a bound keeps a 10 MB `a.a.a.…` linear.
             let mut first = out.len();
+            let mut next_start = w.span.start; // where the piece after `first - 1` starts
             while first > 0 && out.len() - first < 8 {
                 let p = &out[first - 1];
-                let touches = if first == out.len() {
-                    p.span.end == w.span.start
-                } else {
-                    p.span.end == out[first].span.start
-                };
+                let touches = p.span.end == next_start;
                 let piece = text.get(p.span.start..p.span.end).unwrap_or("");
                 if !touches
                     || piece.is_empty()
@@ -740,6 +737,7 @@ fn join_abbreviation_periods(text: &str, words: Vec<LabelledWord>) -> Vec<Labell
                 {
                     break;
                 }
+                next_start = p.span.start;
                 first -= 1;
             }
             if first < out.len() {

@@ -13,7 +13,7 @@
 //! whole pass stays linear in the text.
 
 use super::direct::Region;
-use super::speaker::{lower, np_after, subject_before, WEEKDAYS};
+use super::speaker::{is_lower, lower, np_after, subject_before, WEEKDAYS};
 use crate::document::Span;
 use crate::text::cues::{lookup, CueWord, NOT_BEFORE, NOUN_CUES};
 use crate::text::tokens::{Tok, TokKind};
@@ -806,8 +806,7 @@ fn verb_cue(
             // A broad cue's object is no inverted subject (`…, accused the
             // leadership of backing down`): only a whole phrase counts.
             let inverted = if cw.broad {
-                (l + 1 >= b || matches!(ctx.punct(l + 1), Some('.' | ',' | ';' | '!' | '?' | ':')))
-                    .then_some(l)
+                phrase_ends(ctx, l + 1, b).then_some(l)
             } else {
                 inverted_subject_end(ctx, f, l, b)
             };
@@ -1014,12 +1013,15 @@ fn asked_clauses(ctx: &Ctx, a: usize, b: usize) -> Vec<Cand> {
     out
 }
 
-/// True for a title-case unit (`Clinton Says Russians Hacked DNC.`): at
-/// least four words, at most one in five not capitalised (short function
-/// words such as `of`, `to`, `a` aside).
+/// True for a title-case unit (`Clinton Says Russians Hacked DNC.`): at most
+/// 40 tokens, at least four words, at most one in five not capitalised
+/// (short function words such as `of`, `to`, `a` aside).
 fn is_headline(ctx: &Ctx, a: usize, b: usize) -> bool {
+    if b - a > 40 {
+        return false;
+    }
     let (mut words, mut lower) = (0usize, 0usize);
-    for k in a..b.min(a + 40) {
+    for k in a..b {
         if !ctx.toks[k].is_word() {
             continue;
         }
@@ -1035,7 +1037,7 @@ fn is_headline(ctx: &Ctx, a: usize, b: usize) -> bool {
             lower += 1;
         }
     }
-    words >= 4 && lower * 5 <= words && b - a <= 40
+    words >= 4 && lower * 5 <= words
 }
 
 /// Verb forms left out of the cue lexicon because they are mostly nouns
@@ -1058,7 +1060,7 @@ const AMBIGUOUS_VERBS: &[&str] = &[
 const SUBJECT_TAIL: &[&str] = &[
     "in", "on", "at", "who", "whose", "of", "during", "after", "before", "by", "for", "from",
     "when", "while", "as", "via", "with", "outside", "inside", "to", "earlier", "later", "last",
-    "this", "recently", "on", "told",
+    "this", "recently", "told",
 ];
 
 /// Where the inverted subject `f..=l` (`"…," said X`) ends: `l` when
@@ -1067,8 +1069,7 @@ const SUBJECT_TAIL: &[&str] = &[
 /// (`Mayor Don Guardian in a telephone interview.`). `None` when the phrase
 /// runs on into a clause of its own.
 fn inverted_subject_end(ctx: &Ctx, f: usize, l: usize, b: usize) -> Option<usize> {
-    let ends = |k: usize| k >= b || matches!(ctx.punct(k), Some('.' | ',' | ';' | '!' | '?' | ':'));
-    if ends(l + 1) {
+    if phrase_ends(ctx, l + 1, b) {
         return Some(l);
     }
     // The first tail start after the subject's first word (within the
@@ -1076,18 +1077,17 @@ fn inverted_subject_end(ctx: &Ctx, f: usize, l: usize, b: usize) -> Option<usize
     let k = (f + 1..=l + 1).find(|&k| {
         ctx.punct(k) == Some('(')
             || (ctx.toks.get(k).is_some_and(|t| t.is_word())
-                && is_lower_word(ctx, k)
+                && is_lower(ctx.text, &ctx.toks[k])
                 && SUBJECT_TAIL.contains(&ctx.word(k).as_str()))
     })?;
     let end = k - 1;
     ctx.toks[end].is_word().then_some(end)
 }
 
-fn is_lower_word(ctx: &Ctx, k: usize) -> bool {
-    ctx.toks[k]
-        .span
-        .text(ctx.text)
-        .starts_with(char::is_lowercase)
+/// True when a noun phrase ends before token `k`: the unit's end or
+/// sentence/clause punctuation.
+fn phrase_ends(ctx: &Ctx, k: usize, b: usize) -> bool {
+    k >= b || matches!(ctx.punct(k), Some('.' | ',' | ';' | '!' | '?' | ':'))
 }
 
 /// A quoted fragment no cue claimed, inside a writer's sentence (`Carson

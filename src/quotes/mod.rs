@@ -253,13 +253,13 @@ impl QuoteExtractor for RuleQuoteExtractor {
 /// the colon, so a text without newlines stays linear.
 fn transcript_label(text: &str, q: &Quote) -> Option<Span> {
     let start = q.content.first()?.start;
-    let lo = floor_boundary(text, start.saturating_sub(2048));
+    let lo = crate::text::floor_char_boundary(text, start.saturating_sub(2048));
     let para = match text.get(lo..start)?.rfind('\n') {
         Some(i) => lo + i + 1,
         None if lo == 0 => 0,
         None => return None,
     };
-    let head = text.get(para..floor_boundary(text, (para + 48).min(start)))?;
+    let head = text.get(para..crate::text::floor_char_boundary(text, (para + 48).min(start)))?;
     let lead = head.len() - head.trim_start_matches(['"', '“', ' ', '\u{a0}']).len();
     let colon = head.find(':')?;
     let label = head.get(lead..colon)?;
@@ -269,15 +269,6 @@ fn transcript_label(text: &str, q: &Quote) -> Option<Span> {
     };
     (!words.is_empty() && words.len() <= 2 && words.iter().all(|w| caps(w)))
         .then(|| Span::new(para + lead, para + colon))
-}
-
-/// The largest char boundary of `text` at or before `i`.
-fn floor_boundary(text: &str, mut i: usize) -> usize {
-    i = i.min(text.len());
-    while !text.is_char_boundary(i) {
-        i -= 1;
-    }
-    i
 }
 
 /// Turns token ranges into content spans and a kind; marks the regions used.

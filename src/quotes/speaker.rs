@@ -116,37 +116,27 @@ fn time_adjunct_before(text: &str, toks: &[Tok], floor: usize, j: usize) -> usiz
     let word = |k: usize| -> Option<String> {
         (k >= floor && k < toks.len() && toks[k].is_word()).then(|| lower(text, &toks[k]))
     };
-    if j == 0 {
+    let Some(w) = j.checked_sub(1).and_then(word) else {
         return 0;
-    }
-    let mut k = j - 1;
-    let Some(w) = word(k) else { return 0 };
-    let mut n;
-    if TIME_NOUNS.contains(&w.as_str()) {
+    };
+    let n = if WEEKDAYS.contains(&w.as_str()) {
+        1
+    } else if TIME_NOUNS.contains(&w.as_str()) {
         // Monday night / last week / earlier this month
-        let Some(p) = k.checked_sub(1).and_then(word) else {
-            return 0;
-        };
-        if WEEKDAYS.contains(&p.as_str()) {
-            n = 2;
-        } else if matches!(p.as_str(), "last" | "this" | "next") {
-            n = 2;
-            if k >= 2 && word(k - 2).is_some_and(|e| matches!(e.as_str(), "earlier" | "later")) {
-                n = 3;
+        match j.checked_sub(2).and_then(word).as_deref() {
+            Some(p) if WEEKDAYS.contains(&p) => 2,
+            Some("last" | "this" | "next") => {
+                let earlier = j.checked_sub(3).and_then(word);
+                2 + usize::from(earlier.is_some_and(|e| matches!(e.as_str(), "earlier" | "later")))
             }
-        } else {
-            return 0;
+            _ => return 0,
         }
-        k = j - n;
-    } else if WEEKDAYS.contains(&w.as_str()) {
-        n = 1;
     } else {
         return 0;
-    }
-    if k > floor && word(k - 1).is_some_and(|p| p == "on") {
-        n += 1;
-    }
-    n
+    };
+    // `on Tuesday`
+    let on = j - n > floor && word(j - n - 1).is_some_and(|p| p == "on");
+    n + usize::from(on)
 }
 
 /// Personal pronouns that can be speakers.
@@ -488,14 +478,12 @@ const NOT_A_SUBJECT: &[&str] = &[
 /// article or conjunction. (`to` is allowed: `The email goes on to say`
 /// keeps its subject at the front.)
 fn is_noun_phrase(text: &str, np: Span) -> bool {
-    let ws: Vec<String> = np
-        .text(text)
-        .split(|c: char| c.is_whitespace() || c == '\u{a0}')
-        .filter(|w| !w.is_empty())
-        .map(str::to_lowercase)
-        .collect();
-    let Some(last) = ws.last() else { return false };
-    let lone_opener = ws.len() == 1 && NOT_A_SUBJECT.contains(&last.as_str());
+    // `split_whitespace` splits at no-break spaces too.
+    let mut ws = np.text(text).split_whitespace();
+    let Some(last) = ws.next_back().map(str::to_lowercase) else {
+        return false;
+    };
+    let lone_opener = ws.next().is_none() && NOT_A_SUBJECT.contains(&last.as_str());
     !lone_opener && !NOT_PHRASE_FINAL.contains(&last.as_str())
 }
 
@@ -657,7 +645,7 @@ fn with_honorific(text: &str, name: Span, np: Span) -> Span {
     name
 }
 
-fn is_lower(text: &str, t: &Tok) -> bool {
+pub(crate) fn is_lower(text: &str, t: &Tok) -> bool {
     t.span
         .text(text)
         .chars()

@@ -27,6 +27,25 @@ pub(crate) fn keeps_period(word: &str) -> bool {
 
 use crate::document::Span;
 
+/// The largest char boundary of `text` at or before byte `i` (clamped to the
+/// text), for cutting a window out of text at a byte distance.
+pub(crate) fn floor_char_boundary(text: &str, i: usize) -> usize {
+    let mut i = i.min(text.len());
+    while !text.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+/// The smallest char boundary of `text` at or after byte `i` (clamped).
+pub(crate) fn ceil_char_boundary(text: &str, i: usize) -> usize {
+    let mut i = i.min(text.len());
+    while !text.is_char_boundary(i) {
+        i += 1;
+    }
+    i
+}
+
 /// Splits a text into sentences.
 ///
 /// Implementations must *tile* the text: every non-whitespace character lies

@@ -780,10 +780,7 @@ impl<'t> Scanner<'t> {
     /// adds, “What …”`). After `?` and `!` a comma is fine (`"Why?" he
     /// asked, smiling.`).
     fn cue_follows(&self, n: usize, strict: bool) -> bool {
-        let mut end = (n + 160).min(self.text.len());
-        while !self.text.is_char_boundary(end) {
-            end -= 1;
-        }
+        let end = super::floor_char_boundary(self.text, n + 160);
         let window = self.text.get(n..end).unwrap_or("");
         // Stay on this line.
         let (window, cut) = match window.find(|c: char| line_breaks(c) > 0) {
