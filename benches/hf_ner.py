@@ -13,6 +13,8 @@ stride of 64 tokens (the pipeline's own way to handle any length; without a
 stride it would silently truncate). Tokens are whitespace-separated words,
 counted exactly as `examples/corpus_bench.rs` counts them (run it with
 `--data ../shared/data/polnear/dev.jsonl` for the same articles). `--threads N` sets torch's intra-op threads (torch.set_num_threads).
+`--quantize` runs the model with torch's dynamic int8 quantization of its
+Linear layers, the counterpart of `corpus_bench --precision int8`.
 Peak RSS is the process high-water mark (ru_maxrss), so it covers all runs
 up to that row. Prints one Markdown table row per thread count.
 """
@@ -30,6 +32,12 @@ def main():
     parser.add_argument("--threads", type=int, nargs="+", default=[1, 2])
     parser.add_argument("--limit", type=int, default=None, help="first N articles")
     parser.add_argument("--stride", type=int, default=64)
+    parser.add_argument(
+        "--quantize",
+        action="store_true",
+        help="dynamic int8 quantization of the Linear layers (torch quantize_dynamic), "
+        "the counterpart of saidwho's --precision int8",
+    )
     args = parser.parse_args()
 
     import torch
@@ -50,10 +58,15 @@ def main():
         stride=args.stride,
         device=-1,
     )
+    if args.quantize:
+        ner.model = torch.quantization.quantize_dynamic(
+            ner.model, {torch.nn.Linear}, dtype=torch.qint8
+        )
     load = time.perf_counter() - start
     print(
         f"corpus: {args.data} ({len(texts)} articles, {words} tokens); "
         f"model loaded in {load:.2f} s; torch {torch.__version__}"
+        + ("; int8 (quantize_dynamic)" if args.quantize else "")
     )
     print()
     print("| threads | wall s | articles/s | tokens/s | entities | peak RSS MiB |")

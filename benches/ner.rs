@@ -6,14 +6,16 @@
 //!
 //! Reports throughput in words per second (whitespace-separated words of the
 //! first two dev articles; criterion's "elem/s") for windows of 128, 256 and
-//! 512 tokens with sentence packing, and for one sentence per window. Without
-//! the model or data it prints why and exits.
+//! 512 tokens with sentence packing, for one sentence per window, and for the
+//! default window in 8-bit arithmetic (`int8-window-256`,
+//! `NerOptions::precision`). Without the model or data it prints why and
+//! exits.
 
 mod common;
 
 use common::env_path;
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
-use saidwho::ner::{NerOptions, Recognizer, TransformerRecognizer};
+use saidwho::ner::{NerOptions, Precision, Recognizer, TransformerRecognizer};
 use saidwho::Pipeline;
 
 fn bench(c: &mut Criterion) {
@@ -40,17 +42,25 @@ fn bench(c: &mut Criterion) {
     let mut group = c.benchmark_group("ner");
     group.sample_size(10);
     group.throughput(Throughput::Elements(words as u64));
-    for (window, pack) in [(128, true), (256, true), (512, true), (512, false)] {
+    let runs = [
+        (128, true, Precision::F32),
+        (256, true, Precision::F32),
+        (512, true, Precision::F32),
+        (512, false, Precision::F32),
+        (256, true, Precision::Int8),
+    ];
+    for (window, pack, precision) in runs {
         let options = NerOptions {
             window_tokens: window,
             pack_sentences: pack,
+            precision,
             ..NerOptions::default()
         };
         let ner = TransformerRecognizer::from_dir(&model, &options).expect("model loads");
-        let name = if pack {
-            format!("window-{window}")
-        } else {
-            "one-sentence-per-window".to_string()
+        let name = match (pack, precision) {
+            (false, _) => "one-sentence-per-window".to_string(),
+            (true, Precision::F32) => format!("window-{window}"),
+            (true, Precision::Int8) => format!("int8-window-{window}"),
         };
         group.bench_function(name, |b| {
             b.iter(|| {

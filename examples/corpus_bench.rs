@@ -60,6 +60,9 @@ struct Args {
     /// Model window in tokens (NerOptions::window_tokens).
     #[arg(long)]
     window_tokens: Option<usize>,
+    /// Arithmetic of the linear layers: f32 (default) or int8 (NerOptions::precision).
+    #[arg(long, default_value = "f32")]
+    precision: saidwho::ner::Precision,
     /// Internal: run one configuration and print its table row.
     #[arg(long, hide = true)]
     child: Option<String>,
@@ -190,6 +193,7 @@ fn build_pipeline(args: &Args) -> Result<Pipeline, String> {
     if let Some(n) = args.window_tokens {
         options.window_tokens = n;
     }
+    options.precision = args.precision;
     let ner =
         TransformerRecognizer::from_model(&args.model, &options).map_err(|e| e.to_string())?;
     Ok(Pipeline::new().with_recognizer(ner))

@@ -18,9 +18,10 @@
 
 mod common;
 
-use saidwho::eval::conll::{predict, read_conll, score};
-use saidwho::ner::{NerOptions, Recognizer, TransformerRecognizer};
+use saidwho::eval::conll::{predict, read_conll, score, ConllSentence};
+use saidwho::ner::{NerOptions, Precision, Recognizer, TransformerRecognizer};
 use saidwho::{CharIndex, Label, Pipeline};
+use std::path::Path;
 use std::sync::OnceLock;
 
 const MODEL: &str = "conll03-distilbert-cased";
@@ -156,6 +157,43 @@ fn sample_article_names() {
     );
 }
 
+/// Every `step`-th sentence of CoNLL-2003 dev with the reference's
+/// predictions for it.
+struct DevSubset {
+    sentences: Vec<ConllSentence>,
+    /// Gold tags (IOB2).
+    gold: Vec<Vec<String>>,
+    /// The reference's predicted tags.
+    reference: Vec<Vec<String>>,
+    /// The gold column of the reference file.
+    reference_gold: Vec<Vec<String>>,
+}
+
+fn dev_subset(dev: &Path, model_dir: &Path, step: usize) -> DevSubset {
+    let gold_all = read_conll(dev).unwrap();
+    let ref_all = read_conll(&model_dir.join("reference/dev_predictions.conll")).unwrap();
+    assert_eq!(gold_all.len(), ref_all.len(), "dev sentences");
+    assert_eq!(gold_all.len(), 3250);
+    let sentences: Vec<ConllSentence> = gold_all.into_iter().step_by(step).collect();
+    let picked = || ref_all.iter().step_by(step);
+    DevSubset {
+        gold: sentences.iter().map(|s| s.gold_iob2()).collect(),
+        reference: picked().map(|s| s.last_column()).collect(),
+        reference_gold: picked().map(|s| s.column_from_end(1)).collect(),
+        sentences,
+    }
+}
+
+/// Words given the same tag in `pred` as in `refs`, and all words.
+fn agreement(pred: &[Vec<String>], refs: &[Vec<String>]) -> (usize, usize) {
+    let agree = pred
+        .iter()
+        .zip(refs)
+        .map(|(p, q)| p.iter().zip(q).filter(|(a, b)| a == b).count())
+        .sum();
+    (agree, pred.iter().map(Vec::len).sum())
+}
+
 #[test]
 fn dev_subset_matches_the_reference() {
     let (Some(r), Some(dir), Some(dev)) = (
@@ -165,37 +203,20 @@ fn dev_subset_matches_the_reference() {
     ) else {
         return;
     };
-    let gold_all = read_conll(&dev).unwrap();
-    let ref_all = read_conll(&dir.join("reference/dev_predictions.conll")).unwrap();
-    assert_eq!(gold_all.len(), ref_all.len(), "dev sentences");
-    assert_eq!(gold_all.len(), 3250);
-    let pick = |i: &usize| i % DEV_STEP == 0;
-    let gold_s: Vec<_> = (0..gold_all.len())
-        .filter(pick)
-        .map(|i| gold_all[i].clone())
-        .collect();
-    let refs: Vec<Vec<String>> = (0..ref_all.len())
-        .filter(pick)
-        .map(|i| ref_all[i].last_column())
-        .collect();
-    let gold: Vec<Vec<String>> = gold_s.iter().map(|s| s.gold_iob2()).collect();
+    let DevSubset {
+        sentences: gold_s,
+        gold,
+        reference: refs,
+        reference_gold,
+    } = dev_subset(&dev, &dir, DEV_STEP);
     // The reference file's gold column is our IOB1→IOB2 conversion.
-    for (i, g) in (0..ref_all.len()).filter(pick).zip(&gold) {
-        assert_eq!(
-            &ref_all[i].column_from_end(1),
-            g,
-            "gold of dev sentence {i}"
-        );
+    for (i, (g, r)) in gold.iter().zip(&reference_gold).enumerate() {
+        assert_eq!(r, g, "gold of dev sentence {}", i * DEV_STEP);
     }
     let started = std::time::Instant::now();
     let pred = predict(r, &gold_s).unwrap();
     let elapsed = started.elapsed();
-    let words: usize = pred.iter().map(Vec::len).sum();
-    let agree: usize = pred
-        .iter()
-        .zip(&refs)
-        .map(|(p, q)| p.iter().zip(q).filter(|(a, b)| a == b).count())
-        .sum();
+    let (agree, words) = agreement(&pred, &refs);
     let ours = score(&gold, &pred).unwrap();
     let theirs = score(&gold, &refs).unwrap();
     eprintln!(
@@ -211,4 +232,68 @@ fn dev_subset_matches_the_reference() {
         "word agreement {agree}/{words}"
     );
     assert!((ours.overall.f1() - theirs.overall.f1()).abs() <= 0.3);
+}
+
+/// The 8-bit model ([`Precision::Int8`]) stays close to the reference: the
+/// same words labelled on nearly all the dev subset, the same F1 within 0.5,
+/// logits within a quantization-sized distance, and the sample's names.
+#[test]
+fn int8_stays_close_to_the_reference() {
+    let (Some(dir), Some(dev)) = (
+        common::model_dir(MODEL),
+        common::data_dir("conll2003/dev.txt"),
+    ) else {
+        return;
+    };
+    let r = TransformerRecognizer::from_dir(
+        &dir,
+        &NerOptions {
+            precision: Precision::Int8,
+            ..NerOptions::default()
+        },
+    )
+    .unwrap();
+    // Logits: 8-bit operands move them a little (the reference's spread
+    // over a few tokens from about -5 to 10).
+    let text = std::fs::read_to_string(dir.join("reference/logits.json")).unwrap();
+    let reference: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let (mut worst, mut sum, mut count) = (0f32, 0f64, 0usize);
+    for case in reference["cases"].as_array().unwrap() {
+        let got = r.text_logits(case["text"].as_str().unwrap()).unwrap();
+        for (t, row) in case["logits"].as_array().unwrap().iter().enumerate() {
+            for (l, v) in row.as_array().unwrap().iter().enumerate() {
+                let d = (got.logits.row(t)[l] - v.as_f64().unwrap() as f32).abs();
+                worst = worst.max(d);
+                sum += d as f64;
+                count += 1;
+            }
+        }
+    }
+    let mean = sum / count.max(1) as f64;
+    // Dev subset: every 10th sentence (325).
+    let DevSubset {
+        sentences: gold_s,
+        gold,
+        reference: refs,
+        ..
+    } = dev_subset(&dev, &dir, 2 * DEV_STEP);
+    let pred = predict(&r, &gold_s).unwrap();
+    let (agree, words) = agreement(&pred, &refs);
+    let (ours, theirs) = (score(&gold, &pred).unwrap(), score(&gold, &refs).unwrap());
+    eprintln!(
+        "int8: |logit - reference| max {worst:.3}, mean {mean:.4}; dev subset of {} sentences: agreement \
+         {:.2}%, F1 {:.2} (reference {:.2})",
+        gold.len(),
+        100.0 * agree as f64 / words as f64,
+        ours.overall.f1(),
+        theirs.overall.f1()
+    );
+    assert!(
+        worst < 1.0 && mean < 0.1,
+        "int8 logits off by {worst} (mean {mean})"
+    );
+    // Not silently the f32 model.
+    assert!(worst > 1e-3, "int8 logits equal f32's");
+    assert!(agree * 100 >= words * 99, "word agreement {agree}/{words}");
+    assert!((ours.overall.f1() - theirs.overall.f1()).abs() <= 0.5);
 }

@@ -5,7 +5,9 @@ mod common;
 
 use common::{write_tiny_model, Tiny, CONLL_LABELS};
 use proptest::prelude::*;
-use saidwho::ner::{LabelMap, NerOptions, Recognizer, TransformerRecognizer};
+use saidwho::ner::{
+    BackendKind, LabelMap, NerOptions, Precision, Recognizer, TransformerRecognizer,
+};
 use saidwho::{Error, Mention, Sentence, Span};
 use std::path::Path;
 use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
@@ -17,18 +19,24 @@ fn tiny(arch: &'static str) -> &'static TransformerRecognizer {
     let cell = if arch == "bert" { &BERT } else { &DISTIL };
     &cell
         .get_or_init(|| {
-            let dir = tempfile::tempdir().unwrap();
-            write_tiny_model(
-                dir.path(),
-                &Tiny {
-                    arch,
-                    ..Tiny::default()
-                },
-            );
+            let dir = tiny_dir(arch);
             let r = TransformerRecognizer::from_dir(dir.path(), &NerOptions::default()).unwrap();
             (dir, r)
         })
         .1
+}
+
+/// A fresh directory with a tiny model of `arch` ("bert" or "distilbert").
+fn tiny_dir(arch: &'static str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    write_tiny_model(
+        dir.path(),
+        &Tiny {
+            arch,
+            ..Tiny::default()
+        },
+    );
+    dir
 }
 
 /// Sentences: runs between ". " (a crude splitter is enough here).
@@ -491,4 +499,47 @@ fn model_work_is_linear_in_text_length() {
         (work / size - 1.0).abs() < 0.1,
         "work grew {work:.2}× for {size:.2}× the text"
     );
+}
+
+#[test]
+fn int8_runs_both_architectures_close_to_f32_and_needs_candle() {
+    let text = "Kiev said. Medvedev said that Moscow would win. Zelensky said.";
+    for arch in ["distilbert", "bert"] {
+        let dir = tiny_dir(arch);
+        let load = |precision| {
+            let opts = NerOptions {
+                precision,
+                ..NerOptions::default()
+            };
+            TransformerRecognizer::from_dir(dir.path(), &opts).unwrap()
+        };
+        let (f32s, int8) = (load(Precision::F32), load(Precision::Int8));
+        check(text, &int8.recognize(text, &sentences(text)).unwrap());
+        let (a, b) = (
+            f32s.text_logits(text).unwrap(),
+            int8.text_logits(text).unwrap(),
+        );
+        assert_eq!(a.ids, b.ids);
+        let worst = a
+            .logits
+            .data
+            .iter()
+            .zip(&b.logits.data)
+            .map(|(x, y)| (x - y).abs())
+            .fold(0f32, f32::max);
+        let spread = a.logits.data.iter().fold(0f32, |m, x| m.max(x.abs()));
+        eprintln!("{arch}: int8 logits off by {worst} of {spread}");
+        assert!(
+            worst > 0.0 && worst < 0.05 * spread,
+            "{arch}: int8 logits off by {worst} of {spread}"
+        );
+        // rust-bert computes in f32 only: asking it for int8 is an error.
+        let opts = NerOptions {
+            precision: Precision::Int8,
+            backend: Some(BackendKind::RustBert),
+            ..NerOptions::default()
+        };
+        let err = TransformerRecognizer::from_dir(dir.path(), &opts).unwrap_err();
+        assert!(err.to_string().contains("candle"), "{err}");
+    }
 }

@@ -17,7 +17,7 @@ use common::{write_tiny_model, Tiny};
 use saidwho::eval::conll::{predict, read_conll, score, ConllSentence};
 use saidwho::ner::{
     chunks, parse_tag, Backend, BackendKind, CandleBackend, Chunk, ModelConfig, NerOptions,
-    RustBertBackend, RustBertOptions, TransformerRecognizer,
+    Precision, RustBertBackend, RustBertOptions, TransformerRecognizer,
 };
 use std::path::Path;
 use std::sync::OnceLock;
@@ -37,7 +37,9 @@ fn backends(dir: &Path, rb: &RustBertOptions) -> (CandleBackend, RustBertBackend
     let config = ModelConfig::from_file(&dir.join("config.json")).unwrap();
     let path = dir.join("model.safetensors");
     let bytes = std::fs::read(&path).unwrap();
-    let candle = CandleBackend::from_safetensors(config.clone(), bytes.clone(), &path).unwrap();
+    let candle =
+        CandleBackend::from_safetensors(config.clone(), bytes.clone(), &path, Precision::F32)
+            .unwrap();
     let torch = RustBertBackend::from_safetensors(config, &bytes, &path, rb).unwrap();
     (candle, torch)
 }

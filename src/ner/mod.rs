@@ -48,7 +48,7 @@ mod transformer;
 use crate::document::{Mention, Sentence};
 use crate::error::Result;
 
-pub use backend::{Backend, Logits, RustBertOptions};
+pub use backend::{Backend, Logits, Precision, RustBertOptions};
 pub use cache::CachedRecognizer;
 pub use candle::CandleBackend;
 pub use config::{Architecture, ModelConfig};

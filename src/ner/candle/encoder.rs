@@ -7,27 +7,40 @@
 //! is inference only.
 
 use super::super::config::{Architecture, ModelConfig};
-use super::ops::{BiasAct, MaskedSoftmax};
+use super::int8::QuantWeights;
+use super::ops::{BiasAct, Int8Linear, MaskedSoftmax};
+use crate::ner::Precision;
 use candle_core::{DType, Module, Result, Tensor, D};
 use candle_nn::{embedding, layer_norm, Embedding, LayerNorm, VarBuilder};
 
-/// A linear layer whose weight is stored transposed, (in, out) and
-/// contiguous, so the matrix product reads it without strides (measured
-/// 5–15 % faster than candle-nn's `Linear`, which multiplies by a
-/// transposed view), with the bias add (and GELU) fused in place.
-struct Dense {
-    weight_t: Tensor,
-    bias: Tensor,
+/// A linear layer with the bias add (and GELU) fused in place, in one of
+/// two arithmetics ([`Precision`]).
+enum Dense {
+    /// The weight stored transposed, (in, out) and contiguous, so the matrix
+    /// product reads it without strides (measured 5–15 % faster than
+    /// candle-nn's `Linear`, which multiplies by a transposed view).
+    F32 { weight_t: Tensor, bias: Tensor },
+    /// The weight quantized to 8 bits per output ([`int8`](super::int8)).
+    Int8 {
+        weight: QuantWeights,
+        bias: Vec<f32>,
+    },
 }
 
 impl Dense {
-    fn load(inputs: usize, outputs: usize, vb: VarBuilder) -> Result<Self> {
-        Dense::load_scaled(inputs, outputs, 1.0, vb)
+    fn load(inputs: usize, outputs: usize, precision: Precision, vb: VarBuilder) -> Result<Self> {
+        Dense::load_scaled(inputs, outputs, 1.0, precision, vb)
     }
 
     /// Weights and bias multiplied by `scale` (folds the attention's
     /// 1/√d into the query projection).
-    fn load_scaled(inputs: usize, outputs: usize, scale: f64, vb: VarBuilder) -> Result<Self> {
+    fn load_scaled(
+        inputs: usize,
+        outputs: usize,
+        scale: f64,
+        precision: Precision,
+        vb: VarBuilder,
+    ) -> Result<Self> {
         let weight = vb.get((outputs, inputs), "weight")?;
         let bias = vb.get(outputs, "bias")?;
         let (weight, bias) = if scale == 1.0 {
@@ -35,23 +48,44 @@ impl Dense {
         } else {
             ((weight * scale)?, (bias * scale)?)
         };
-        Ok(Dense {
-            weight_t: weight.t()?.contiguous()?,
-            bias: bias.contiguous()?,
+        Ok(match precision {
+            Precision::F32 => Dense::F32 {
+                weight_t: weight.t()?.contiguous()?,
+                bias: bias.contiguous()?,
+            },
+            Precision::Int8 => Dense::Int8 {
+                weight: QuantWeights::new(
+                    &weight.flatten_all()?.to_vec1::<f32>()?,
+                    outputs,
+                    inputs,
+                ),
+                bias: bias.to_vec1::<f32>()?,
+            },
         })
     }
 
     fn outputs(&self) -> Result<usize> {
-        self.weight_t.dim(1)
+        match self {
+            Dense::F32 { weight_t, .. } => weight_t.dim(1),
+            Dense::Int8 { weight, .. } => Ok(weight.outputs()),
+        }
     }
 
     /// (batch, seq, in) → (batch, seq, out) as one (batch·seq, in) matrix
     /// product: one large GEMM parallelises far better than `batch` small ones.
     fn forward(&self, x: &Tensor, gelu: bool) -> Result<Tensor> {
         let (b, s, h) = x.dims3()?;
-        let y = x.reshape((b * s, h))?.matmul(&self.weight_t)?;
-        y.inplace_op2(&self.bias, &BiasAct { gelu })?;
-        y.reshape((b, s, ()))
+        match self {
+            Dense::F32 { weight_t, bias } => {
+                let y = x.reshape((b * s, h))?.matmul(weight_t)?;
+                y.inplace_op2(bias, &BiasAct { gelu })?;
+                y.reshape((b, s, ()))
+            }
+            Dense::Int8 { weight, bias } => {
+                x.contiguous()?
+                    .apply_op1_no_bwd(&Int8Linear { weight, bias, gelu })
+            }
+        }
     }
 }
 
@@ -68,29 +102,29 @@ struct Layer {
 }
 
 impl Layer {
-    fn load(c: &ModelConfig, vb: VarBuilder) -> Result<Self> {
+    fn load(c: &ModelConfig, p: Precision, vb: VarBuilder) -> Result<Self> {
         let (h, f, eps) = (c.hidden, c.intermediate, c.layer_norm_eps);
         let scale = 1.0 / ((h / c.heads.max(1)) as f64).sqrt();
         Ok(match c.architecture {
             Architecture::DistilBert => Layer {
-                q: Dense::load_scaled(h, h, scale, vb.pp("attention.q_lin"))?,
-                k: Dense::load(h, h, vb.pp("attention.k_lin"))?,
-                v: Dense::load(h, h, vb.pp("attention.v_lin"))?,
-                out: Dense::load(h, h, vb.pp("attention.out_lin"))?,
+                q: Dense::load_scaled(h, h, scale, p, vb.pp("attention.q_lin"))?,
+                k: Dense::load(h, h, p, vb.pp("attention.k_lin"))?,
+                v: Dense::load(h, h, p, vb.pp("attention.v_lin"))?,
+                out: Dense::load(h, h, p, vb.pp("attention.out_lin"))?,
                 norm1: layer_norm(h, eps, vb.pp("sa_layer_norm"))?,
-                ff1: Dense::load(h, f, vb.pp("ffn.lin1"))?,
-                ff2: Dense::load(f, h, vb.pp("ffn.lin2"))?,
+                ff1: Dense::load(h, f, p, vb.pp("ffn.lin1"))?,
+                ff2: Dense::load(f, h, p, vb.pp("ffn.lin2"))?,
                 norm2: layer_norm(h, eps, vb.pp("output_layer_norm"))?,
                 heads: c.heads,
             },
             Architecture::Bert => Layer {
-                q: Dense::load_scaled(h, h, scale, vb.pp("attention.self.query"))?,
-                k: Dense::load(h, h, vb.pp("attention.self.key"))?,
-                v: Dense::load(h, h, vb.pp("attention.self.value"))?,
-                out: Dense::load(h, h, vb.pp("attention.output.dense"))?,
+                q: Dense::load_scaled(h, h, scale, p, vb.pp("attention.self.query"))?,
+                k: Dense::load(h, h, p, vb.pp("attention.self.key"))?,
+                v: Dense::load(h, h, p, vb.pp("attention.self.value"))?,
+                out: Dense::load(h, h, p, vb.pp("attention.output.dense"))?,
                 norm1: layer_norm(h, eps, vb.pp("attention.output.LayerNorm"))?,
-                ff1: Dense::load(h, f, vb.pp("intermediate.dense"))?,
-                ff2: Dense::load(f, h, vb.pp("output.dense"))?,
+                ff1: Dense::load(h, f, p, vb.pp("intermediate.dense"))?,
+                ff2: Dense::load(f, h, p, vb.pp("output.dense"))?,
                 norm2: layer_norm(h, eps, vb.pp("output.LayerNorm"))?,
                 heads: c.heads,
             },
@@ -136,7 +170,7 @@ pub(crate) struct TokenClassifier {
 impl TokenClassifier {
     /// Loads the weights; the classifier must have `c.labels.len()` outputs
     /// (checked by the caller, which reports a label-map error).
-    pub(crate) fn load(c: &ModelConfig, vb: VarBuilder) -> Result<Self> {
+    pub(crate) fn load(c: &ModelConfig, precision: Precision, vb: VarBuilder) -> Result<Self> {
         let (prefix, emb_norm, layers) = match c.architecture {
             Architecture::DistilBert => ("distilbert", "LayerNorm", "transformer.layer"),
             Architecture::Bert => ("bert", "LayerNorm", "encoder.layer"),
@@ -162,9 +196,15 @@ impl TokenClassifier {
             token_types,
             norm: layer_norm(c.hidden, c.layer_norm_eps, emb.pp(emb_norm))?,
             layers: (0..c.layers)
-                .map(|i| Layer::load(c, enc.pp(format!("{layers}.{i}"))))
+                .map(|i| Layer::load(c, precision, enc.pp(format!("{layers}.{i}"))))
                 .collect::<Result<_>>()?,
-            classifier: Dense::load(c.hidden, c.labels.len(), vb.pp("classifier"))?,
+            // The classifier is tiny (hidden × labels): it stays f32 always.
+            classifier: Dense::load(
+                c.hidden,
+                c.labels.len(),
+                Precision::F32,
+                vb.pp("classifier"),
+            )?,
         })
     }
 

@@ -1,14 +1,17 @@
 //! The default backend: BERT/DistilBERT in pure Rust with candle, on the CPU.
 //!
 //! Weights may be stored as f32, f16 or bf16; they are converted to f32 on
-//! load and all computation is f32, like the Python reference. The
+//! load and all computation is f32, like the Python reference — unless
+//! [`Precision::Int8`] asks for 8-bit linear layers (`int8.rs`). The
 //! safetensors file is read into memory once (it is hashed anyway) rather
 //! than memory-mapped, so no `unsafe` is needed and a file changed on disk
 //! after loading cannot corrupt a running model.
 
 mod encoder;
+mod int8;
 mod ops;
 
+use super::backend::Precision;
 use super::backend::{Backend, Logits};
 use super::config::ModelConfig;
 use crate::error::{Error, Result};
@@ -34,8 +37,14 @@ impl std::fmt::Debug for CandleBackend {
 
 impl CandleBackend {
     /// Builds the model of `config` from the bytes of a safetensors file;
-    /// `path` names that file in error messages.
-    pub fn from_safetensors(config: ModelConfig, bytes: Vec<u8>, path: &Path) -> Result<Self> {
+    /// `path` names that file in error messages. With [`Precision::Int8`]
+    /// the encoder's linear layers are quantized here, once.
+    pub fn from_safetensors(
+        config: ModelConfig,
+        bytes: Vec<u8>,
+        path: &Path,
+        precision: Precision,
+    ) -> Result<Self> {
         let bad = |reason: String| Error::ModelFile {
             path: path.to_path_buf(),
             reason,
@@ -64,7 +73,7 @@ impl CandleBackend {
                 head.dims()
             )));
         }
-        let model = TokenClassifier::load(&config, vb).map_err(|e| {
+        let model = TokenClassifier::load(&config, precision, vb).map_err(|e| {
             bad(format!(
                 "weights do not fit config.json ({e}); expected a {:?} model with {} layers \
                  of size {}",

@@ -10,7 +10,8 @@
 //! `erf`, a few ulp for `exp`) is far below the 1e-3 logit tolerance the
 //! reference tests hold the model to.
 
-use candle_core::{bail, CpuStorage, InplaceOp2, Layout, Result};
+use super::int8::QuantWeights;
+use candle_core::{bail, CpuStorage, CustomOp1, InplaceOp2, Layout, Result, Shape};
 
 /// `x += bias` row by row, then GELU (erf form) when `gelu`: the bias add of
 /// a linear layer fused with its activation. `x`: (rows, n), `bias`: (n).
@@ -46,6 +47,39 @@ impl InplaceOp2 for BiasAct {
             }
         }
         Ok(())
+    }
+}
+
+/// A linear layer in 8-bit arithmetic ([`QuantWeights`]): `x` (…, in) →
+/// `act(x · Wᵀ + bias)` (…, out), GELU fused when `gelu`.
+pub(super) struct Int8Linear<'a> {
+    pub weight: &'a QuantWeights,
+    pub bias: &'a [f32],
+    pub gelu: bool,
+}
+
+impl CustomOp1 for Int8Linear<'_> {
+    fn name(&self) -> &'static str {
+        "saidwho-int8-linear"
+    }
+
+    fn cpu_fwd(&self, storage: &CpuStorage, layout: &Layout) -> Result<(CpuStorage, Shape)> {
+        let CpuStorage::F32(x) = storage else {
+            bail!("{}: only f32 tensors", self.name());
+        };
+        let Some(x) = layout.contiguous_offsets().and_then(|(a, b)| x.get(a..b)) else {
+            bail!("{}: only contiguous tensors", self.name());
+        };
+        let (k, n) = (self.weight.inputs(), self.weight.outputs());
+        let mut dims = layout.dims().to_vec();
+        match dims.last_mut() {
+            Some(last) if *last == k => *last = n,
+            _ => bail!("{}: input {dims:?} for a layer of {k} inputs", self.name()),
+        }
+        let rows: usize = dims[..dims.len() - 1].iter().product();
+        let mut out = vec![0f32; rows * n];
+        self.weight.matmul(x, self.bias, self.gelu, &mut out);
+        Ok((CpuStorage::F32(out), Shape::from(dims)))
     }
 }
 
