@@ -63,6 +63,10 @@ struct Args {
     /// Arithmetic of the linear layers: f32 (default) or int8 (NerOptions::precision).
     #[arg(long, default_value = "f32")]
     precision: saidwho::ner::Precision,
+    /// Keep glibc's default malloc thresholds (by default the bench calls
+    /// `saidwho::ner::keep_freed_memory`, as the `saidwho` binary does).
+    #[arg(long)]
+    default_malloc: bool,
     /// Internal: run one configuration and print its table row.
     #[arg(long, hide = true)]
     child: Option<String>,
@@ -70,6 +74,9 @@ struct Args {
 
 fn main() -> ExitCode {
     let args = Args::parse();
+    if !args.default_malloc {
+        saidwho::ner::keep_freed_memory();
+    }
     let intra = match &args.child {
         Some(config) => match parse_config(config) {
             Ok((_, intra)) => intra,

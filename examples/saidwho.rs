@@ -171,6 +171,8 @@ impl InputArgs {
 }
 
 fn main() -> ExitCode {
+    // Freed tensors stay in the process for the next forward pass (see its docs).
+    saidwho::ner::keep_freed_memory();
     let cli = Cli::parse();
     match cli.command {
         Command::Sentences(args) => sentences(&args),

@@ -34,6 +34,7 @@
 //! # Ok::<(), saidwho::Error>(())
 //! ```
 
+mod allocator;
 mod backend;
 mod cache;
 mod candle;
@@ -48,6 +49,7 @@ mod transformer;
 use crate::document::{Mention, Sentence};
 use crate::error::Result;
 
+pub use allocator::keep_freed_memory;
 pub use backend::{Backend, Logits, Precision, RustBertOptions};
 pub use cache::CachedRecognizer;
 pub use candle::CandleBackend;
