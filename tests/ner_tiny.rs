@@ -399,14 +399,21 @@ fn every_aggregation_gives_whole_word_mentions() {
 }
 
 /// A backend that predicts `O` everywhere and counts what it is fed.
+#[derive(Default)]
 struct Counting {
+    /// Tokens of all sequences.
     tokens: Arc<AtomicUsize>,
+    /// The longest sequence.
     longest: Arc<AtomicUsize>,
+    /// Token slots of all batches, padding included (sequences × longest).
+    padded: Arc<AtomicUsize>,
 }
 
 impl saidwho::ner::Backend for Counting {
     fn logits(&self, batch: &[&[u32]]) -> saidwho::Result<Vec<saidwho::ner::Logits>> {
         let n = CONLL_LABELS.len();
+        let width = batch.iter().map(|s| s.len()).max().unwrap_or(0);
+        self.padded.fetch_add(batch.len() * width, Relaxed);
         Ok(batch
             .iter()
             .map(|seq| {
@@ -431,6 +438,34 @@ impl saidwho::ner::Backend for Counting {
     }
 }
 
+/// Windows of very different lengths are not batched together: an article's
+/// short last window padded to a full one wasted most of a forward pass.
+#[test]
+fn batches_waste_little_on_padding() {
+    let dir = tempfile::tempdir().unwrap();
+    write_tiny_model(dir.path(), &Tiny::default());
+    let names: Vec<String> = CONLL_LABELS.iter().map(|s| s.to_string()).collect();
+    let tokenizer = tokenizers::Tokenizer::from_file(dir.path().join("tokenizer.json")).unwrap();
+    for sentences_in_text in [3, 13, 40] {
+        let backend = Counting::default();
+        let (tokens, padded) = (backend.tokens.clone(), backend.padded.clone());
+        let options = NerOptions {
+            window_tokens: 64,
+            ..NerOptions::default()
+        };
+        let labels = LabelMap::new(&names, None).unwrap();
+        let ner = TransformerRecognizer::new(tokenizer.clone(), Box::new(backend), labels, options)
+            .unwrap();
+        let text = "Medvedev said in Moscow. ".repeat(sentences_in_text);
+        ner.recognize(&text, &sentences(&text)).unwrap();
+        let (tokens, padded) = (tokens.load(Relaxed), padded.load(Relaxed));
+        assert!(
+            padded * 10 <= tokens * 11,
+            "{sentences_in_text} sentences: {padded} slots for {tokens} tokens"
+        );
+    }
+}
+
 /// Model work grows linearly with the text: every token of a 100 KB and a
 /// 1 MB article (ordinary sentences, and every so often a 30 KB sentence
 /// without a stop, which is split into overlapping windows) is fed to the
@@ -446,11 +481,8 @@ fn model_work_is_linear_in_text_length() {
     tokenizer.with_truncation(None).unwrap();
     // (text tokens, tokens fed to the model, longest window)
     let run = |bytes: usize| -> (usize, usize, usize) {
-        let (tokens, longest) = (Arc::new(AtomicUsize::new(0)), Arc::new(AtomicUsize::new(0)));
-        let backend = Counting {
-            tokens: tokens.clone(),
-            longest: longest.clone(),
-        };
+        let backend = Counting::default();
+        let (tokens, longest) = (backend.tokens.clone(), backend.longest.clone());
         let options = NerOptions {
             window_tokens: 64,
             ..NerOptions::default()
