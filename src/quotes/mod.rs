@@ -360,16 +360,16 @@ mod tests {
         )
     }
 
+    /// [`show`] for every quote, for assertion messages.
+    fn show_all(text: &str, quotes: &[Quote]) -> Vec<String> {
+        quotes.iter().map(|q| show(text, q)).collect()
+    }
+
     #[test]
     fn split_quote_is_one() {
         let t = "“We will win,” he said, “and soon.”";
         let q = run(t);
-        assert_eq!(
-            q.len(),
-            1,
-            "{:?}",
-            q.iter().map(|q| show(t, q)).collect::<Vec<_>>()
-        );
+        assert_eq!(q.len(), 1, "{:?}", show_all(t, &q));
         assert_eq!(q[0].content.len(), 2);
         assert_eq!(q[0].cue.unwrap().text(t), "said");
     }
@@ -379,7 +379,7 @@ mod tests {
     #[test]
     fn colon_and_parenthesis_start_a_new_quote() {
         let t = "When Trump suggested that Cuba would sue, Rubio fired back: “They will lose,” he said.";
-        let shown: Vec<String> = run(t).iter().map(|q| show(t, q)).collect();
+        let shown = show_all(t, &run(t));
         assert!(
             shown
                 .iter()
@@ -414,7 +414,7 @@ mod tests {
         let t =
             "Sanders was asked to name a decision. The plan was criticized by Ann Lee as reckless.";
         let q = run(t);
-        let shown: Vec<String> = q.iter().map(|q| show(t, q)).collect();
+        let shown = show_all(t, &q);
         let asked = q
             .iter()
             .find(|q| q.cue.is_some_and(|c| c.text(t) == "asked"));
@@ -435,7 +435,7 @@ mod tests {
     fn quotation_after_a_colon_paragraph_and_transcript_turns() {
         let t = "President Clinton released the following statement:\n\n“Hillary and I offer our condolences.”\n\nTAPPER: Do you think Donald Trump has campaigned as a racial healer?";
         let q = run(t);
-        let shown: Vec<String> = q.iter().map(|q| show(t, q)).collect();
+        let shown = show_all(t, &q);
         assert_eq!(q.len(), 2, "{shown:?}");
         assert_eq!(
             q[0].speaker.as_ref().unwrap().span.text(t),
@@ -503,7 +503,7 @@ mod tests {
         let t =
             "According to the ministry, the attack failed. The plan worked, according to Smith.";
         let q = run(t);
-        let s: Vec<String> = q.iter().map(|q| show(t, q)).collect();
+        let s = show_all(t, &q);
         assert_eq!(s.len(), 2, "{s:?}");
         assert!(
             s[0].contains("\"the attack failed\"") && s[0].contains("the ministry"),
@@ -564,12 +564,7 @@ mod tests {
         let q = run(t);
         // The question asked is a second quote, its asker unnamed (PolNeAR
         // annotates this very sentence so).
-        assert_eq!(
-            q.len(),
-            2,
-            "{:?}",
-            q.iter().map(|q| show(t, q)).collect::<Vec<_>>()
-        );
+        assert_eq!(q.len(), 2, "{:?}", show_all(t, &q));
         assert_eq!(q[0].kind, QuoteKind::Direct);
         assert_eq!(q[0].content[0].text(t), "We’ll see,");
         assert_eq!(q[1].content[0].text(t), "whether he would help");
@@ -577,12 +572,7 @@ mod tests {
         // A fragment in marks still runs on to the end of its clause.
         let t = "Trump said “a total disaster” was coming for the party.";
         let q = run(t);
-        assert_eq!(
-            q.len(),
-            1,
-            "{:?}",
-            q.iter().map(|q| show(t, q)).collect::<Vec<_>>()
-        );
+        assert_eq!(q.len(), 1, "{:?}", show_all(t, &q));
         assert!(
             q[0].content[0].text(t).ends_with("coming for the party"),
             "{}",
@@ -595,7 +585,7 @@ mod tests {
         let t = "Trump says he goes “back to war tomorrow.” He’s predicting he will do \
                  “very, very well” in Nevada.";
         let q = run(t);
-        let shown: Vec<String> = q.iter().map(|q| show(t, q)).collect();
+        let shown = show_all(t, &q);
         assert_eq!(q.len(), 2, "{shown:?}");
         assert!(q[0].content[0].text(t).ends_with("tomorrow."), "{shown:?}");
         assert_eq!(q[1].cue.unwrap().text(t), "predicting");
@@ -604,7 +594,7 @@ mod tests {
         // `He added: “…”` introduces the next quotation.
         let t = "Carson said he was “refining some practices.” He added: “My team stays.”";
         let q = run(t);
-        let shown: Vec<String> = q.iter().map(|q| show(t, q)).collect();
+        let shown = show_all(t, &q);
         assert_eq!(q.len(), 2, "{shown:?}");
         assert_eq!(q[1].content[0].text(t), "My team stays.", "{shown:?}");
         assert_eq!(q[1].cue.unwrap().text(t), "added", "{shown:?}");
@@ -620,7 +610,7 @@ mod tests {
         let t = "Swanson praised evangelist Franklin Graham, who has publicly vowed not to \
                  buy Girl Scout cookies this year.";
         let q = run(t);
-        let shown: Vec<String> = q.iter().map(|q| show(t, q)).collect();
+        let shown = show_all(t, &q);
         assert_eq!(q.len(), 2, "{shown:?}");
         assert_eq!(
             q[0].content[0].text(t),
@@ -672,7 +662,7 @@ mod tests {
             "''Can we win Illinois?'' Manafort asked.",
         ] {
             let q = run(t);
-            let shown: Vec<String> = q.iter().map(|q| show(t, q)).collect();
+            let shown = show_all(t, &q);
             assert_eq!(q[0].cue.map(|c| c.text(t)), Some("asked"), "{shown:?}");
             assert!(
                 q[0].speaker
@@ -690,7 +680,7 @@ mod tests {
     fn sentence_opening_adverbs_are_not_speakers() {
         let t = "Maybe he figures that a gig on “Saturday Night Live” was enough.";
         let q = run(t);
-        let shown: Vec<String> = q.iter().map(|q| show(t, q)).collect();
+        let shown = show_all(t, &q);
         assert_eq!(q.len(), 1, "{shown:?}");
         assert_eq!(
             q[0].speaker.as_ref().unwrap().span.text(t),
@@ -700,7 +690,7 @@ mod tests {
         let t = "Wait, it gets better:\n\n“By law, the president sets the number of refugees \
                  the United States can accept in a year.”";
         let q = run(t);
-        let shown: Vec<String> = q.iter().map(|q| show(t, q)).collect();
+        let shown = show_all(t, &q);
         assert_eq!(q.len(), 1, "{shown:?}");
         assert!(q[0].speaker.is_none(), "{shown:?}");
     }
@@ -734,7 +724,7 @@ mod tests {
             ),
         ] {
             let q = run(t);
-            let shown: Vec<String> = q.iter().map(|q| show(t, q)).collect();
+            let shown = show_all(t, &q);
             assert_eq!(q.len(), 1, "{shown:?}");
             assert_eq!(q[0].cue.unwrap().text(t), "said", "{shown:?}");
             assert_eq!(
@@ -751,7 +741,7 @@ mod tests {
                  CBS News reports that the letter was sent on Monday. \
                  His claims that he won were false.";
         let q = run(t);
-        let shown: Vec<String> = q.iter().map(|q| show(t, q)).collect();
+        let shown = show_all(t, &q);
         assert_eq!(q[0].cue.unwrap().text(t), "claims", "{shown:?}");
         assert_eq!(q[0].speaker.as_ref().unwrap().span.text(t), "The ad");
         assert_eq!(q[1].cue.unwrap().text(t), "reports", "{shown:?}");
@@ -767,7 +757,7 @@ mod tests {
         let t = "While Comey said there was clear evidence that Clinton was careless, he said \
                  there’s no precedent for prosecution.";
         let q = run(t);
-        let shown: Vec<String> = q.iter().map(|q| show(t, q)).collect();
+        let shown = show_all(t, &q);
         assert_eq!(q.len(), 2, "{shown:?}");
         assert!(
             q[0].content[0].text(t).ends_with("was careless"),
@@ -778,7 +768,7 @@ mod tests {
         let t = "Rubio said the real extremist is Clinton, and he railed against the \
                  moderators for weeks.";
         let q = run(t);
-        let shown: Vec<String> = q.iter().map(|q| show(t, q)).collect();
+        let shown = show_all(t, &q);
         assert_eq!(
             q[0].content[0].text(t),
             "the real extremist is Clinton",
@@ -787,7 +777,7 @@ mod tests {
         // A dash before the writer's aside ends it too.
         let t = "Sanders said he was “encouraged” by the plan — a modest boost for Obama.";
         let q = run(t);
-        let shown: Vec<String> = q.iter().map(|q| show(t, q)).collect();
+        let shown = show_all(t, &q);
         assert!(
             q[0].content[0].text(t).ends_with("by the plan"),
             "{shown:?}"
@@ -795,7 +785,7 @@ mod tests {
         // A parenthetical attribution stays inside.
         let t = "Trump said the deal, he said, is a disaster for everyone.";
         let q = run(t);
-        let shown: Vec<String> = q.iter().map(|q| show(t, q)).collect();
+        let shown = show_all(t, &q);
         assert!(
             q[0].content
                 .last()
@@ -811,7 +801,7 @@ mod tests {
         let t = "Sexton pointed out that not all supporters share such views. \
                  The point is that he left.";
         let q = run(t);
-        let shown: Vec<String> = q.iter().map(|q| show(t, q)).collect();
+        let shown = show_all(t, &q);
         assert_eq!(q.len(), 1, "{shown:?}");
         assert_eq!(q[0].cue.unwrap().text(t), "pointed", "{shown:?}");
         assert_eq!(
@@ -826,7 +816,7 @@ mod tests {
         let t = "Trump Says He Never Pledged To Kill Family Members Of Terrorists.\n\n\
                  Donald Trump said Wednesday night that he does not support it. Says who?";
         let q = run(t);
-        let shown: Vec<String> = q.iter().map(|q| show(t, q)).collect();
+        let shown = show_all(t, &q);
         assert_eq!(q.len(), 2, "{shown:?}");
         assert_eq!(q[0].cue.unwrap().text(t), "Says", "{shown:?}");
         assert_eq!(q[0].speaker.as_ref().unwrap().span.text(t), "Trump");
@@ -842,7 +832,7 @@ mod tests {
     fn an_opening_question_is_a_quote_with_an_unknown_asker() {
         let t = "Asked about her own vote, Sarandon told CNN that she was not sure.";
         let q = run(t);
-        let shown: Vec<String> = q.iter().map(|q| show(t, q)).collect();
+        let shown = show_all(t, &q);
         assert_eq!(q.len(), 2, "{shown:?}");
         assert_eq!(q[0].cue.unwrap().text(t), "Asked about", "{shown:?}");
         assert_eq!(q[0].content[0].text(t), "her own vote");
@@ -853,7 +843,7 @@ mod tests {
         let t = "Ramos seemed uneasy when asked about his daughter’s work, and said little. \
                  When asked by a reporter whether it mattered, Trump said no.";
         let q = run(t);
-        let shown: Vec<String> = q.iter().map(|q| show(t, q)).collect();
+        let shown = show_all(t, &q);
         let asked: Vec<&Quote> = q
             .iter()
             .filter(|q| q.cue.is_some_and(|c| c.text(t).starts_with("asked")))
