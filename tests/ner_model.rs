@@ -19,7 +19,7 @@
 mod common;
 
 use saidwho::eval::conll::{predict, read_conll, score, ConllSentence};
-use saidwho::ner::{NerOptions, Precision, Recognizer, TransformerRecognizer};
+use saidwho::ner::{NerOptions, Precision, Recognizer, TextLogits, TransformerRecognizer};
 use saidwho::{CharIndex, Label, Pipeline};
 use std::path::Path;
 use std::sync::OnceLock;
@@ -43,17 +43,38 @@ fn model() -> Option<&'static TransformerRecognizer> {
     .as_ref()
 }
 
+/// The cases of `reference/logits.json`: text, input ids, char offsets and
+/// the Python reference's logits.
+fn reference_cases(model_dir: &Path) -> Vec<serde_json::Value> {
+    let text = std::fs::read_to_string(model_dir.join("reference/logits.json")).unwrap();
+    let reference: serde_json::Value = serde_json::from_str(&text).unwrap();
+    reference["cases"].as_array().unwrap().clone()
+}
+
+/// |ours − reference| for every logit of a case (rows the two share).
+fn logit_errors(got: &TextLogits, case: &serde_json::Value) -> Vec<f32> {
+    let rows = case["logits"].as_array().unwrap();
+    rows.iter()
+        .enumerate()
+        .flat_map(|(t, row)| {
+            row.as_array()
+                .unwrap()
+                .iter()
+                .enumerate()
+                .map(move |(l, v)| (got.logits.row(t)[l] - v.as_f64().unwrap() as f32).abs())
+        })
+        .collect()
+}
+
 #[test]
 fn logits_match_the_reference() {
     let (Some(r), Some(dir)) = (model(), common::model_dir(MODEL)) else {
         return;
     };
-    let text = std::fs::read_to_string(dir.join("reference/logits.json")).unwrap();
-    let reference: serde_json::Value = serde_json::from_str(&text).unwrap();
-    let cases = reference["cases"].as_array().unwrap();
+    let cases = reference_cases(&dir);
     assert_eq!(cases.len(), 16);
     let mut worst = 0f32;
-    for case in cases {
+    for case in &cases {
         let text = case["text"].as_str().unwrap();
         let got = r.text_logits(text).unwrap();
         let ids: Vec<u32> = case["input_ids"]
@@ -78,14 +99,8 @@ fn logits_match_the_reference() {
             let o = (index.char_offset(o.0), index.char_offset(o.1));
             assert_eq!(o, e, "offsets of token {k} of {text:?}");
         }
-        let rows = case["logits"].as_array().unwrap();
-        assert_eq!(rows.len(), got.logits.len());
-        for (t, row) in rows.iter().enumerate() {
-            for (l, v) in row.as_array().unwrap().iter().enumerate() {
-                let d = (got.logits.row(t)[l] - v.as_f64().unwrap() as f32).abs();
-                worst = worst.max(d);
-            }
-        }
+        assert_eq!(case["logits"].as_array().unwrap().len(), got.logits.len());
+        worst = logit_errors(&got, case).into_iter().fold(worst, f32::max);
     }
     eprintln!("max |logit - reference| = {worst:e}");
     assert!(worst < 1e-3, "max abs logit difference {worst}");
@@ -236,7 +251,7 @@ fn dev_subset_matches_the_reference() {
 
 /// The 8-bit model ([`Precision::Int8`]) stays close to the reference: the
 /// same words labelled on nearly all the dev subset, the same F1 within 0.5,
-/// logits within a quantization-sized distance, and the sample's names.
+/// and logits within a quantization-sized distance.
 #[test]
 fn int8_stays_close_to_the_reference() {
     let (Some(dir), Some(dev)) = (
@@ -255,21 +270,17 @@ fn int8_stays_close_to_the_reference() {
     .unwrap();
     // Logits: 8-bit operands move them a little (the reference's spread
     // over a few tokens from about -5 to 10).
-    let text = std::fs::read_to_string(dir.join("reference/logits.json")).unwrap();
-    let reference: serde_json::Value = serde_json::from_str(&text).unwrap();
-    let (mut worst, mut sum, mut count) = (0f32, 0f64, 0usize);
-    for case in reference["cases"].as_array().unwrap() {
-        let got = r.text_logits(case["text"].as_str().unwrap()).unwrap();
-        for (t, row) in case["logits"].as_array().unwrap().iter().enumerate() {
-            for (l, v) in row.as_array().unwrap().iter().enumerate() {
-                let d = (got.logits.row(t)[l] - v.as_f64().unwrap() as f32).abs();
-                worst = worst.max(d);
-                sum += d as f64;
-                count += 1;
-            }
-        }
-    }
-    let mean = sum / count.max(1) as f64;
+    let errors: Vec<f32> = reference_cases(&dir)
+        .iter()
+        .flat_map(|case| {
+            logit_errors(
+                &r.text_logits(case["text"].as_str().unwrap()).unwrap(),
+                case,
+            )
+        })
+        .collect();
+    let worst = errors.iter().copied().fold(0f32, f32::max);
+    let mean = errors.iter().map(|&d| d as f64).sum::<f64>() / errors.len().max(1) as f64;
     // Dev subset: every 10th sentence (325).
     let DevSubset {
         sentences: gold_s,

@@ -438,24 +438,28 @@ impl saidwho::ner::Backend for Counting {
     }
 }
 
+/// A recogniser over `backend` with the CoNLL labels and 64-token windows.
+fn counted(tokenizer: &tokenizers::Tokenizer, backend: Counting) -> TransformerRecognizer {
+    let names: Vec<String> = CONLL_LABELS.iter().map(|s| s.to_string()).collect();
+    let labels = LabelMap::new(&names, None).unwrap();
+    let options = NerOptions {
+        window_tokens: 64,
+        ..NerOptions::default()
+    };
+    TransformerRecognizer::new(tokenizer.clone(), Box::new(backend), labels, options).unwrap()
+}
+
 /// Windows of very different lengths are not batched together: an article's
 /// short last window padded to a full one wasted most of a forward pass.
 #[test]
 fn batches_waste_little_on_padding() {
     let dir = tempfile::tempdir().unwrap();
     write_tiny_model(dir.path(), &Tiny::default());
-    let names: Vec<String> = CONLL_LABELS.iter().map(|s| s.to_string()).collect();
     let tokenizer = tokenizers::Tokenizer::from_file(dir.path().join("tokenizer.json")).unwrap();
     for sentences_in_text in [3, 13, 40] {
         let backend = Counting::default();
         let (tokens, padded) = (backend.tokens.clone(), backend.padded.clone());
-        let options = NerOptions {
-            window_tokens: 64,
-            ..NerOptions::default()
-        };
-        let labels = LabelMap::new(&names, None).unwrap();
-        let ner = TransformerRecognizer::new(tokenizer.clone(), Box::new(backend), labels, options)
-            .unwrap();
+        let ner = counted(&tokenizer, backend);
         let text = "Medvedev said in Moscow. ".repeat(sentences_in_text);
         ner.recognize(&text, &sentences(&text)).unwrap();
         let (tokens, padded) = (tokens.load(Relaxed), padded.load(Relaxed));
@@ -475,7 +479,6 @@ fn batches_waste_little_on_padding() {
 fn model_work_is_linear_in_text_length() {
     let dir = tempfile::tempdir().unwrap();
     write_tiny_model(dir.path(), &Tiny::default());
-    let names: Vec<String> = CONLL_LABELS.iter().map(|s| s.to_string()).collect();
     let mut tokenizer =
         tokenizers::Tokenizer::from_file(dir.path().join("tokenizer.json")).unwrap();
     tokenizer.with_truncation(None).unwrap();
@@ -483,13 +486,7 @@ fn model_work_is_linear_in_text_length() {
     let run = |bytes: usize| -> (usize, usize, usize) {
         let backend = Counting::default();
         let (tokens, longest) = (backend.tokens.clone(), backend.longest.clone());
-        let options = NerOptions {
-            window_tokens: 64,
-            ..NerOptions::default()
-        };
-        let labels = LabelMap::new(&names, None).unwrap();
-        let ner = TransformerRecognizer::new(tokenizer.clone(), Box::new(backend), labels, options)
-            .unwrap();
+        let ner = counted(&tokenizer, backend);
         let mut text = String::with_capacity(bytes + 40_000);
         let mut i = 0;
         while text.len() < bytes {

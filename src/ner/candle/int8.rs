@@ -125,7 +125,7 @@ impl QuantWeights {
         let threads = rayon::current_num_threads().max(1);
         let blocks = rows.div_ceil(MC).div_ceil(threads) * threads;
         let block = rows.div_ceil(blocks.max(1)).div_ceil(MR).max(1) * MR;
-        if rayon::current_num_threads() <= 1 {
+        if threads == 1 {
             // On the caller's thread: with a pool of one, several callers
             // (one per worker of a corpus) would queue for that one thread.
             for (out, x) in out.chunks_mut(block * n).zip(x.chunks(block * k)) {
@@ -302,10 +302,8 @@ fn activation_step(row: &[f32]) -> (f32, f32, f32) {
     }
 }
 
-/// `v` rounded half away from zero and clamped to `lo..=hi`, as i32.
-/// Without SSE4.1 `f32::round` is a libm call that keeps the loop from
-/// vectorising; this form compiles to `vcvttps2dq`. `as` maps NaN to 0.
-#[inline(always)]
+/// `v` clamped to `lo..=hi` and rounded half away from zero, as i32 (for
+/// the weights, once on load). `as` maps NaN to 0.
 fn round(v: f32, lo: f32, hi: f32) -> i32 {
     let v = v.clamp(lo, hi);
     (v + 0.5f32.copysign(v)) as i32

@@ -11,8 +11,7 @@ mod encoder;
 mod int8;
 mod ops;
 
-use super::backend::Precision;
-use super::backend::{Backend, Logits};
+use super::backend::{Backend, Logits, Precision};
 use super::config::ModelConfig;
 use crate::error::{Error, Result};
 use candle_core::{DType, Device, Tensor};
