@@ -192,6 +192,19 @@ fn extract_with_the_model_finds_who_said_what() {
         .map(|e| e["name"].as_str().unwrap())
         .collect();
     assert!(names.contains(&"Maria Okafor"), "{names:?}");
+    // Every name mention carries its own label and the model's score.
+    for e in doc["entities"].as_array().unwrap() {
+        for m in e["mentions"].as_array().unwrap() {
+            if m["kind"] == "name" {
+                assert!(
+                    ["PER", "ORG", "LOC", "MISC"].contains(&m["label"].as_str().unwrap()),
+                    "{m}"
+                );
+                let score = m["score"].as_f64().unwrap();
+                assert!(score > 0.2 && score <= 1.0, "{m}");
+            }
+        }
+    }
     // The first quote is Okafor's, split by its cue into two content spans.
     let q = &doc["quotes"][0];
     assert_eq!(q["kind"], "direct");

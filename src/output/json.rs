@@ -37,6 +37,9 @@ pub struct MentionJson<'a> {
     pub end: usize,
     /// The covered text.
     pub text: &'a str,
+    /// The mention's own label (`PER`, `ORG`, `LOC`, `MISC`), as the model
+    /// gave it; the entity's label is the label of its first mention.
+    pub label: &'a str,
     /// Model confidence.
     pub score: f32,
     /// `name`, `pronoun` or `nominal`.
@@ -145,6 +148,7 @@ impl<'a> DocumentJson<'a> {
                                     start,
                                     end,
                                     text: m.span.text(text),
+                                    label: m.label.as_str(),
                                     score: m.score,
                                     kind: m.kind,
                                 }
