@@ -588,3 +588,16 @@ fn list_items_at_the_end_of_the_text_split_like_elsewhere() {
         ["1. The first item", "2.", "Next"]
     );
 }
+
+// An initial opening a name after `;`, `(` or `:` never ends a sentence,
+// even before a word that often opens one (CoNLL-2003 dev, a cricket card);
+// after a word it still may ("the letter A. Such …").
+rule!(
+    news_initial_after_a_semicolon,
+    "Yorkshire 290 ( R. Kettleborough 108 ; P. Such 8-118 ) , Essex 372. He won the vote of Class A. Such is life.",
+    [
+        "Yorkshire 290 ( R. Kettleborough 108 ; P. Such 8-118 ) , Essex 372.",
+        "He won the vote of Class A.",
+        "Such is life."
+    ]
+);

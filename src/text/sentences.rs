@@ -727,7 +727,14 @@ impl<'t> Scanner<'t> {
                 }
             }
             Abbrev::Ambiguous => {
-                if abbr::is_sentence_starter(self.word_at(run.word)) {
+                // An initial right after `;`, `(` or `:` starts a name in a
+                // list ("( R. Kettleborough 108 ; P. Such 8-118 )"): a
+                // sentence never ends on it, whatever word comes next.
+                let mut letters = word.chars();
+                let initial = letters.next().is_some_and(char::is_uppercase)
+                    && letters.next().is_none()
+                    && self.text[..wstart].trim_end().ends_with([';', '(', ':']);
+                if !initial && abbr::is_sentence_starter(self.word_at(run.word)) {
                     Verdict::Boundary(end)
                 } else {
                     Verdict::Join
