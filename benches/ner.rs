@@ -5,11 +5,13 @@
 //! ```
 //!
 //! Reports throughput in words per second (whitespace-separated words of the
-//! first two dev articles; criterion's "elem/s") for windows of 128, 256 and
-//! 512 tokens with sentence packing, for one sentence per window, and for the
-//! default window in 8-bit arithmetic (`int8-window-256`,
-//! `NerOptions::precision`). Without the model or data it prints why and
-//! exits.
+//! first four dev articles; criterion's "elem/s") for one sentence per window
+//! (the default), labelled article by article (`per-text`) and all four
+//! articles in one `recognize_batch` call (`batched`); for sentences packed
+//! into 256-token windows (`packed-256`, `NerOptions::pack_sentences`, the
+//! default before it cost F1 on documents); and for the 8-bit model
+//! (`int8-…`, `NerOptions::precision`). Without the model or data it prints
+//! why and exits.
 
 mod common;
 
@@ -29,43 +31,51 @@ fn bench(c: &mut Criterion) {
     let texts: Vec<String> = std::fs::read_to_string(&data)
         .expect("read polnear dev")
         .lines()
-        .take(2)
+        .take(4)
         .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
         .filter_map(|v| v["text"].as_str().map(str::to_string))
         .collect();
     let splitter = Pipeline::new();
-    let docs: Vec<_> = texts
+    let split: Vec<_> = texts
         .iter()
-        .map(|t| (t.as_str(), splitter.sentences(t).expect("sentences")))
+        .map(|t| splitter.sentences(t).expect("sentences"))
+        .collect();
+    let docs: Vec<(&str, &[saidwho::Sentence])> = texts
+        .iter()
+        .zip(&split)
+        .map(|(t, s)| (t.as_str(), s.as_slice()))
         .collect();
     let words: usize = texts.iter().map(|t| t.split_whitespace().count()).sum();
     let mut group = c.benchmark_group("ner");
     group.sample_size(10);
     group.throughput(Throughput::Elements(words as u64));
     let runs = [
-        (128, true, Precision::F32),
-        (256, true, Precision::F32),
-        (512, true, Precision::F32),
-        (512, false, Precision::F32),
-        (256, true, Precision::Int8),
+        ("sentence-windows/per-text", false, false, Precision::F32),
+        ("sentence-windows/batched", false, true, Precision::F32),
+        ("packed-256/per-text", true, false, Precision::F32),
+        (
+            "int8-sentence-windows/batched",
+            false,
+            true,
+            Precision::Int8,
+        ),
+        ("int8-packed-256/per-text", true, false, Precision::Int8),
     ];
-    for (window, pack, precision) in runs {
+    for (name, pack, batched, precision) in runs {
         let options = NerOptions {
-            window_tokens: window,
             pack_sentences: pack,
             precision,
             ..NerOptions::default()
         };
         let ner = TransformerRecognizer::from_dir(&model, &options).expect("model loads");
-        let name = match (pack, precision) {
-            (false, _) => "one-sentence-per-window".to_string(),
-            (true, Precision::F32) => format!("window-{window}"),
-            (true, Precision::Int8) => format!("int8-window-{window}"),
-        };
         group.bench_function(name, |b| {
             b.iter(|| {
-                for (text, sentences) in &docs {
-                    ner.recognize(text, sentences).expect("recognize");
+                if batched {
+                    ner.recognize_batch(&docs).expect("recognize");
+                } else {
+                    for (text, sentences) in &docs {
+                        ner.recognize(text, sentences).expect("recognize");
+                    }
                 }
             })
         });

@@ -23,7 +23,7 @@
 //! µs/KB column.
 
 use clap::Parser;
-use saidwho::corpus::{map_ordered, parse_json_line};
+use saidwho::corpus::{batches, map_ordered, parse_json_line, BatchSize};
 use saidwho::ner::{NerOptions, TransformerRecognizer};
 use saidwho::{Pipeline, StageTimings};
 use std::path::PathBuf;
@@ -63,6 +63,17 @@ struct Args {
     /// Arithmetic of the linear layers: f32 (default) or int8 (NerOptions::precision).
     #[arg(long, default_value = "f32")]
     precision: saidwho::ner::Precision,
+    /// Most documents per `Pipeline::analyze_batch` call (corpus::BatchSize;
+    /// 1 = one `analyze` call per document).
+    #[arg(long, default_value_t = saidwho::corpus::BatchSize::default().docs)]
+    batch_docs: usize,
+    /// Bytes of text after which a batch of documents closes.
+    #[arg(long, default_value_t = saidwho::corpus::BatchSize::default().bytes)]
+    batch_bytes: usize,
+    /// One model window per sentence (true, the default) or sentences packed
+    /// into windows (false) — NerOptions::pack_sentences.
+    #[arg(long)]
+    pack_sentences: Option<bool>,
     /// Keep glibc's default malloc thresholds (by default the bench calls
     /// `saidwho::ner::keep_freed_memory`, as the `saidwho` binary does).
     #[arg(long)]
@@ -127,7 +138,11 @@ fn run(args: &Args) -> Result<(), String> {
     let load = load.elapsed();
     if let Some(config) = &args.child {
         let (workers, _) = parse_config(config)?;
-        return run_config(&pipeline, &texts, workers, config, bytes, words);
+        let size = BatchSize {
+            docs: args.batch_docs,
+            bytes: args.batch_bytes,
+        };
+        return run_config(&pipeline, &texts, workers, size, config, bytes, words);
     }
     println!(
         "corpus: {} ({} articles, {:.1} MB, {} tokens); model: {} (loaded in {:.2} s); {} cores",
@@ -201,16 +216,21 @@ fn build_pipeline(args: &Args) -> Result<Pipeline, String> {
         options.window_tokens = n;
     }
     options.precision = args.precision;
+    if let Some(pack) = args.pack_sentences {
+        options.pack_sentences = pack;
+    }
     let ner =
         TransformerRecognizer::from_model(&args.model, &options).map_err(|e| e.to_string())?;
     Ok(Pipeline::new().with_recognizer(ner))
 }
 
-/// Runs the corpus once with `workers` threads and prints the table row.
+/// Runs the corpus once with `workers` threads, `size` documents per
+/// pipeline call, and prints the table row.
 fn run_config(
     pipeline: &Pipeline,
     texts: &[String],
     workers: usize,
+    size: BatchSize,
     config: &str,
     bytes: usize,
     words: usize,
@@ -220,15 +240,21 @@ fn run_config(
     let mut failed = Vec::new();
     let clock = Instant::now();
     map_ordered(
-        texts.iter().enumerate(),
+        batches(texts.iter().enumerate(), size, |(_, t)| t.len()),
         workers,
-        |(i, text)| (i, pipeline.analyze_timed(text)),
-        |_, (i, result)| match result {
-            Ok((doc, times)) => {
-                stages += times;
-                quotes += doc.quotes.len();
+        |batch| {
+            let refs: Vec<&str> = batch.iter().map(|(_, t)| t.as_str()).collect();
+            let (docs, times) = pipeline.analyze_batch_timed(&refs);
+            (batch.first().map_or(0, |(i, _)| *i), docs, times)
+        },
+        |_, (first, docs, times)| {
+            stages += times;
+            for (k, doc) in docs.into_iter().enumerate() {
+                match doc {
+                    Ok(doc) => quotes += doc.quotes.len(),
+                    Err(e) => failed.push(format!("article {}: {e}", first + k)),
+                }
             }
-            Err(e) => failed.push(format!("article {i}: {e}")),
         },
     );
     let wall = clock.elapsed().as_secs_f64();

@@ -12,7 +12,7 @@
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use indicatif::{ProgressBar, ProgressStyle};
-use saidwho::corpus::{map_ordered, InputFormat, Inputs};
+use saidwho::corpus::{batches, map_ordered, BatchSize, InputFormat, Inputs};
 use saidwho::ner::{NerOptions, TransformerRecognizer};
 use saidwho::output::html::HtmlPage;
 use saidwho::output::{DocumentJson, Offsets};
@@ -68,6 +68,13 @@ struct EvalConllArgs {
     /// reference) or int8 (faster, slightly less accurate).
     #[arg(long, default_value = "f32")]
     precision: saidwho::ner::Precision,
+    /// Print only the per-sentence figure (each sentence labelled on its own).
+    #[arg(long, conflicts_with = "breakdown")]
+    sentences_only: bool,
+    /// Score the settings between per-sentence and whole-document labelling
+    /// one by one (docs/ner-accuracy.md): seven runs over the file.
+    #[arg(long)]
+    breakdown: bool,
 }
 
 #[derive(Args)]
@@ -84,7 +91,8 @@ struct EvalQuotesArgs {
     /// re-scoring after a change to the entity or quote rules skips the model.
     #[arg(long, value_name = "DIR", conflicts_with = "no_ner")]
     mention_cache: Option<std::path::PathBuf>,
-    /// Worker threads (default: all cores).
+    /// Documents processed in parallel (default: all cores); each forward
+    /// pass then uses cores / threads threads (RAYON_NUM_THREADS overrides).
     #[arg(long)]
     threads: Option<usize>,
     /// Write each missed or wrongly attributed gold quote to FILE (JSON lines).
@@ -103,7 +111,8 @@ struct ExtractArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Jsonl)]
     format: Format,
-    /// Worker threads (default: all cores).
+    /// Documents processed in parallel (default: all cores); each forward
+    /// pass then uses cores / threads threads (RAYON_NUM_THREADS overrides).
     #[arg(long)]
     threads: Option<usize>,
     /// Skip (and report) documents longer than this many bytes.
@@ -174,6 +183,11 @@ fn main() -> ExitCode {
     // Freed tensors stay in the process for the next forward pass (see its docs).
     saidwho::ner::keep_freed_memory();
     let cli = Cli::parse();
+    match &cli.command {
+        Command::Extract(args) => share_cores(args.threads),
+        Command::EvalQuotes(args) => share_cores(args.threads),
+        _ => {}
+    }
     match cli.command {
         Command::Sentences(args) => sentences(&args),
         Command::Extract(args) => extract(&args),
@@ -182,9 +196,11 @@ fn main() -> ExitCode {
     }
 }
 
-/// Scores a NER model on a CoNLL file and prints the table.
+/// Scores a NER model on a CoNLL file, sentence by sentence and as whole
+/// documents through the pipeline, and prints both tables.
 fn eval_conll(args: &EvalConllArgs) -> ExitCode {
-    let run = || -> saidwho::Result<saidwho::eval::conll::ConllReport> {
+    use saidwho::eval::conll;
+    let run = || -> saidwho::Result<()> {
         let options = saidwho::ner::NerOptions {
             aggregation: args.aggregation.parse()?,
             registry: args.registry.clone(),
@@ -202,14 +218,56 @@ fn eval_conll(args: &EvalConllArgs) -> ExitCode {
             precision: args.precision,
             ..Default::default()
         };
-        let ner = saidwho::ner::TransformerRecognizer::from_model(&args.model, &options)?;
+        if args.breakdown {
+            let breakdown = conll::breakdown(&args.model, &options, &args.file)?;
+            println!(
+                "sentences longer than one window (cut and merged): {}",
+                breakdown.long_sentences
+            );
+            for row in breakdown.rows {
+                let o = row.report.overall;
+                println!(
+                    "{:<72} P {:>6.2}  R {:>6.2}  F1 {:>6.2}",
+                    row.setting,
+                    o.precision(),
+                    o.recall(),
+                    o.f1()
+                );
+            }
+            return Ok(());
+        }
+        let ner = std::sync::Arc::new(TransformerRecognizer::from_model(&args.model, &options)?);
         eprintln!("backend: {}", ner.backend_name());
-        saidwho::eval::conll::evaluate(&ner, &args.file)
+        let docs = conll::read_conll_documents(&args.file)?;
+        let sentences: Vec<conll::ConllSentence> = docs.iter().flatten().cloned().collect();
+        let words: usize = sentences.iter().map(|s| s.words.len()).sum();
+        let clock = Instant::now();
+        let report = conll::evaluate_sentences(&ner, &sentences)?;
+        let secs = clock.elapsed().as_secs_f64();
+        println!("per sentence (each sentence labelled on its own, as pre-split words):");
+        print!("{report}");
+        eprintln!(
+            "per sentence: {secs:.1} s, {:.0} words/s",
+            words as f64 / secs
+        );
+        if args.sentences_only {
+            return Ok(());
+        }
+        let pipeline = Pipeline::new().with_recognizer(ner.clone());
+        let clock = Instant::now();
+        let report = conll::evaluate_documents(&pipeline, &docs)?;
+        let secs = clock.elapsed().as_secs_f64();
+        println!(
+            "\ndocuments ({} documents as text through the whole pipeline; name mentions):",
+            docs.len()
+        );
+        print!("{report}");
+        eprintln!("documents: {secs:.1} s, {:.0} words/s", words as f64 / secs);
+        Ok(())
     };
     let started = Instant::now();
     match run() {
-        Ok(report) => {
-            print!("{report}");
+        Ok(()) => {
             eprintln!("evaluated in {:.1?}", started.elapsed());
             ExitCode::SUCCESS
         }
@@ -314,48 +372,69 @@ fn extract(args: &ExtractArgs) -> ExitCode {
     let mut html = (args.format == Format::Html).then(|| HtmlPage::new("saidwho"));
     let (mut docs, mut quotes, mut entities, mut failed) = (0usize, 0usize, 0usize, 0usize);
     let mut broken_pipe = false;
+    // Documents go through the pipeline in batches, so that the model fills
+    // each forward pass with sentences of many short documents.
+    let batched = batches(args.input.inputs(), BatchSize::default(), |input| {
+        input.as_ref().map_or(0, |d| d.text.len())
+    });
     map_ordered(
-        args.input.inputs(),
+        batched,
         threads,
-        |input| input.and_then(|doc| Ok((pipeline.analyze(&doc.text)?, doc.id))),
-        |_, result| {
-            progress.inc(1);
-            let (doc, id) = match result {
-                Ok(ok) => ok,
-                Err(e) => {
-                    failed += 1;
-                    progress.suspend(|| eprintln!("saidwho: error: {e}"));
-                    return;
-                }
-            };
-            docs += 1;
-            quotes += doc.quotes.len();
-            entities += doc.entities.len();
-            if broken_pipe {
-                return;
-            }
-            let written = match args.format {
-                Format::Jsonl => {
-                    let json = DocumentJson::new(&id, &doc, offsets);
-                    writeln!(out, "{}", serde_json::to_string(&json).expect("plain data"))
-                }
-                Format::Json => {
-                    let json = DocumentJson::new(&id, &doc, offsets);
-                    writeln!(
-                        out,
-                        "{}",
-                        serde_json::to_string_pretty(&json).expect("plain data")
-                    )
-                }
-                Format::Text => write!(out, "{}", saidwho::output::text::quotes_table(&id, &doc)),
-                Format::Html => {
-                    if let Some(page) = html.as_mut() {
-                        page.add(&id, &doc);
+        |batch| {
+            // A failed input takes an empty text's place, so results line up.
+            let texts: Vec<&str> = batch
+                .iter()
+                .map(|input| input.as_ref().map_or("", |d| d.text.as_str()))
+                .collect();
+            let docs = pipeline.analyze_batch(&texts);
+            batch
+                .into_iter()
+                .zip(docs)
+                .map(|(input, doc)| input.and_then(|i| Ok((doc?, i.id))))
+                .collect::<Vec<_>>()
+        },
+        |_, results| {
+            for result in results {
+                progress.inc(1);
+                let (doc, id) = match result {
+                    Ok(ok) => ok,
+                    Err(e) => {
+                        failed += 1;
+                        progress.suspend(|| eprintln!("saidwho: error: {e}"));
+                        continue;
                     }
-                    Ok(())
+                };
+                docs += 1;
+                quotes += doc.quotes.len();
+                entities += doc.entities.len();
+                if broken_pipe {
+                    continue;
                 }
-            };
-            broken_pipe = written.and_then(|_| out.flush()).is_err();
+                let written = match args.format {
+                    Format::Jsonl => {
+                        let json = DocumentJson::new(&id, &doc, offsets);
+                        writeln!(out, "{}", serde_json::to_string(&json).expect("plain data"))
+                    }
+                    Format::Json => {
+                        let json = DocumentJson::new(&id, &doc, offsets);
+                        writeln!(
+                            out,
+                            "{}",
+                            serde_json::to_string_pretty(&json).expect("plain data")
+                        )
+                    }
+                    Format::Text => {
+                        write!(out, "{}", saidwho::output::text::quotes_table(&id, &doc))
+                    }
+                    Format::Html => {
+                        if let Some(page) = html.as_mut() {
+                            page.add(&id, &doc);
+                        }
+                        Ok(())
+                    }
+                };
+                broken_pipe = written.and_then(|_| out.flush()).is_err();
+            }
         },
     );
     progress.finish_and_clear();
@@ -394,6 +473,20 @@ fn pipeline(
     };
     let ner = TransformerRecognizer::from_model(model, &options)?;
     Ok(pipeline.with_recognizer(ner))
+}
+
+/// Splits the cores between the documents in flight (`workers`, default
+/// all cores) and the threads inside each tensor operation, before any
+/// thread exists: candle and the 8-bit kernels size their rayon pool once,
+/// from `RAYON_NUM_THREADS`. With a worker per core each forward pass runs
+/// on one thread — the faster split on the workplace machine (README
+/// "Performance": 2x1 against 1x2). A `RAYON_NUM_THREADS` the user set wins.
+fn share_cores(workers: Option<usize>) {
+    if std::env::var_os("RAYON_NUM_THREADS").is_none() {
+        let workers = workers.unwrap_or_else(default_threads).max(1);
+        let intra = (default_threads() / workers).max(1);
+        std::env::set_var("RAYON_NUM_THREADS", intra.to_string());
+    }
 }
 
 /// All cores.

@@ -407,6 +407,8 @@ struct Counting {
     longest: Arc<AtomicUsize>,
     /// Token slots of all batches, padding included (sequences × longest).
     padded: Arc<AtomicUsize>,
+    /// Forward passes.
+    calls: Arc<AtomicUsize>,
 }
 
 impl saidwho::ner::Backend for Counting {
@@ -414,6 +416,7 @@ impl saidwho::ner::Backend for Counting {
         let n = CONLL_LABELS.len();
         let width = batch.iter().map(|s| s.len()).max().unwrap_or(0);
         self.padded.fetch_add(batch.len() * width, Relaxed);
+        self.calls.fetch_add(1, Relaxed);
         Ok(batch
             .iter()
             .map(|seq| {
@@ -467,6 +470,98 @@ fn batches_waste_little_on_padding() {
             padded * 10 <= tokens * 11,
             "{sentences_in_text} sentences: {padded} slots for {tokens} tokens"
         );
+    }
+}
+
+/// `texts` with their sentences, as `Recognizer::recognize_batch` takes them.
+fn batch_of<'a>(texts: &'a [String], split: &'a [Vec<Sentence>]) -> Vec<(&'a str, &'a [Sentence])> {
+    texts
+        .iter()
+        .zip(split)
+        .map(|(t, s)| (t.as_str(), s.as_slice()))
+        .collect()
+}
+
+/// Short texts labelled together share forward passes: 60 one-sentence
+/// texts take a few passes in one `recognize_batch` call, against one pass
+/// each when labelled one by one.
+#[test]
+fn a_batch_of_short_texts_shares_forward_passes() {
+    let dir = tempfile::tempdir().unwrap();
+    write_tiny_model(dir.path(), &Tiny::default());
+    let tokenizer = tokenizers::Tokenizer::from_file(dir.path().join("tokenizer.json")).unwrap();
+    let texts: Vec<String> = (0..60)
+        .map(|i| format!("Medvedev said in Moscow{}.", " and Kiev".repeat(i % 4)))
+        .collect();
+    let split: Vec<Vec<Sentence>> = texts.iter().map(|t| sentences(t)).collect();
+    let inputs = batch_of(&texts, &split);
+
+    let backend = Counting::default();
+    let (calls, tokens, padded) = (
+        backend.calls.clone(),
+        backend.tokens.clone(),
+        backend.padded.clone(),
+    );
+    let ner = counted(&tokenizer, backend);
+    for (text, s) in &inputs {
+        ner.recognize(text, s).unwrap();
+    }
+    assert_eq!(calls.swap(0, Relaxed), texts.len());
+    tokens.store(0, Relaxed);
+    padded.store(0, Relaxed);
+    let out = ner.recognize_batch(&inputs).unwrap();
+    assert_eq!(out.len(), texts.len());
+    let (calls, tokens, padded) = (
+        calls.load(Relaxed),
+        tokens.load(Relaxed),
+        padded.load(Relaxed),
+    );
+    assert!(
+        calls <= 6,
+        "{calls} forward passes for {} texts",
+        texts.len()
+    );
+    // Length-bucketed: the texts have four lengths, and no batch mixes them
+    // enough to waste more than a tenth on padding.
+    assert!(
+        padded * 10 <= tokens * 11,
+        "{padded} slots for {tokens} tokens"
+    );
+}
+
+/// Labelling texts together gives each text what it gets alone: same spans,
+/// labels and (up to float rounding) scores, whatever the other texts are.
+#[test]
+fn batched_texts_get_what_each_gets_alone() {
+    for arch in ["bert", "distilbert"] {
+        let r = tiny(arch);
+        let texts: Vec<String> = (0..25)
+            .map(|i| {
+                format!(
+                    "Medvedev said in Moscow{}. Kiev and Zelensky said {i}. «Да». ",
+                    " that the Moscow Times".repeat(i % 5)
+                )
+                .repeat(1 + i % 3)
+            })
+            .chain(["".to_string(), " ".to_string()])
+            .collect();
+        let split: Vec<Vec<Sentence>> = texts.iter().map(|t| sentences(t)).collect();
+        let inputs = batch_of(&texts, &split);
+        let together = r.recognize_batch(&inputs).unwrap();
+        assert_eq!(together.len(), texts.len());
+        for ((text, s), batched) in inputs.iter().zip(&together) {
+            let alone = r.recognize(text, s).unwrap();
+            check(text, batched);
+            let key = |m: &Mention| (m.span, m.label.clone());
+            assert_eq!(
+                batched.iter().map(key).collect::<Vec<_>>(),
+                alone.iter().map(key).collect::<Vec<_>>(),
+                "{arch}: {text:?}"
+            );
+            for (a, b) in batched.iter().zip(&alone) {
+                assert!((a.score - b.score).abs() < 1e-4, "{arch}: {a:?} vs {b:?}");
+            }
+        }
     }
 }
 

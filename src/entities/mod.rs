@@ -69,14 +69,15 @@ impl Resolver for RuleResolver {
         // lowercase name word → clusters containing it (for PER surnames).
         let mut by_word: HashMap<String, Vec<usize>> = HashMap::new();
         let mut by_key: HashMap<String, usize> = HashMap::new();
-        for m in mentions {
-            // `Sen.` tagged as a person of its own (before `Bernie Sanders`):
-            // a title is no name, and the next mention gets its gender.
-            if m.label == Label::Per && is_only_titles(m.span.text(text)) {
+        let titles_only: Vec<bool> = (0..mentions.len())
+            .map(|i| title_alone(text, &mentions, i))
+            .collect();
+        for (m, title_alone) in mentions.into_iter().zip(titles_only) {
+            if title_alone {
                 continue;
             }
             let ns = name_span(text, m.span, &m.label);
-            let name = ns.text(text).to_string();
+            let name = with_title_article(text, ns, &m.label);
             let ws: Vec<String> = words(&name).iter().map(|(_, w)| norm_word(w)).collect();
             let honor: Vec<&str> = words(m.span.text(text)).iter().map(|(_, w)| *w).collect();
             let gender = gender_of(&honor).or_else(|| gender_of(&[prev_word(text, m.span.start)]));
@@ -132,6 +133,49 @@ impl Resolver for RuleResolver {
                 }
             })
             .collect()
+    }
+}
+
+/// Last words of publication names whose article is part of the title
+/// (`The New York Times`, `The Wall Street Journal`, `The Economist`).
+const PUBLICATIONS: &[&str] = &[
+    "times",
+    "post",
+    "journal",
+    "guardian",
+    "economist",
+    "telegraph",
+    "tribune",
+    "globe",
+    "independent",
+    "herald",
+    "atlantic",
+    "hill",
+    "observer",
+];
+
+/// The name form of an organisation mention at `span`, with a capitalised
+/// `The` right before it when the name is a publication's: the model takes
+/// `The` into `The Wall Street Journal` mid-sentence but leaves it out where
+/// it opens a sentence (`The New York Times reported …`), and both are one
+/// title.
+fn with_title_article(text: &str, span: Span, label: &Label) -> String {
+    let name = span.text(text);
+    if *label != Label::Org {
+        return name.to_string();
+    }
+    let before = text.get(..span.start).unwrap_or("");
+    let article = before.strip_suffix("The ").filter(|rest| {
+        rest.chars()
+            .next_back()
+            .is_none_or(|c| !c.is_alphanumeric())
+    });
+    let publication = words(name)
+        .last()
+        .is_some_and(|(_, w)| PUBLICATIONS.contains(&norm_word(w).as_str()));
+    match article {
+        Some(_) if publication && !name.starts_with("The ") => format!("The {name}"),
+        _ => name.to_string(),
     }
 }
 
@@ -220,6 +264,26 @@ fn find_other(
 /// the quote stage): see [`names::name_span`].
 pub fn name_part(text: &str, mention: &Mention) -> Span {
     name_span(text, mention.span, &mention.label)
+}
+
+/// Whether mention `i` is a title tagged as a person of its own — `Sen.`
+/// before `Bernie Sanders`, `Mr. President` — which is no name (the next
+/// mention still gets its gender from the text). A single bare title word
+/// that no name follows is kept: `King said` is Billie Jean King, `Prince`
+/// a surname.
+fn title_alone(text: &str, mentions: &[Mention], i: usize) -> bool {
+    let m = &mentions[i];
+    let t = m.span.text(text);
+    if m.label != Label::Per || !is_only_titles(t) {
+        return false;
+    }
+    let name_follows = mentions.get(i + 1).is_some_and(|n| {
+        n.label == Label::Per
+            && text
+                .get(m.span.end..n.span.start)
+                .is_some_and(|gap| gap.chars().all(char::is_whitespace))
+    });
+    name_follows || t.contains('.') || words(t).len() > 1
 }
 
 #[cfg(test)]
@@ -356,6 +420,32 @@ mod tests {
         assert_eq!(e.len(), 1, "{e:?}");
         assert_eq!(e[0].name, "Bernie Sanders");
         assert!(names::is_only_titles("Mr. President") && !names::is_only_titles("Mr. Smith"));
+        // A bare title word that no name follows may be a surname.
+        let t = "\"I told Monica,\" King said. President Obama agreed. Mr. President left.";
+        let ms = vec![
+            m(t, "Monica", 0, Label::Per),
+            m(t, "King", 0, Label::Per),
+            m(t, "President", 0, Label::Per),
+            m(t, "Obama", 0, Label::Per),
+            m(t, "Mr. President", 0, Label::Per),
+        ];
+        let e = RuleResolver::default().resolve(t, &[], ms);
+        let names: Vec<&str> = e.iter().map(|e| e.name.as_str()).collect();
+        assert_eq!(names, ["Monica", "King", "Obama"]);
+    }
+
+    #[test]
+    fn a_publication_keeps_its_article() {
+        let t = "The New York Times reported it. The Pentagon said so, as the Times wrote.";
+        let ms = vec![
+            m(t, "New York Times", 0, Label::Org),
+            m(t, "Pentagon", 0, Label::Org),
+        ];
+        let e = RuleResolver::default().resolve(t, &[], ms);
+        let names: Vec<&str> = e.iter().map(|e| e.name.as_str()).collect();
+        assert_eq!(names, ["The New York Times", "Pentagon"]);
+        // The mention itself keeps the model's span.
+        assert_eq!(e[0].mentions[0].span.text(t), "New York Times");
     }
 
     #[test]

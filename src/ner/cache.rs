@@ -12,7 +12,7 @@
 //! renamed, so an interrupted run leaves no half-written entry.
 
 use super::registry::sha256_hex;
-use super::Recognizer;
+use super::{Recognizer, TextAndSentences};
 use crate::document::{Mention, Sentence};
 use crate::error::{Error, Result};
 use std::path::{Path, PathBuf};
@@ -81,24 +81,54 @@ impl<R: Recognizer> CachedRecognizer<R> {
     }
 }
 
-impl<R: Recognizer> Recognizer for CachedRecognizer<R> {
-    fn recognize(&self, text: &str, sentences: &[Sentence]) -> Result<Vec<Mention>> {
-        let path = self.entry(text, sentences);
-        if let Ok(bytes) = std::fs::read(&path) {
-            // An unreadable entry (truncated by a crash, edited) is recomputed.
-            if let Ok(mentions) = serde_json::from_slice::<Vec<Mention>>(&bytes) {
-                return Ok(mentions);
-            }
-        }
-        let mentions = self.inner.recognize(text, sentences)?;
+impl<R: Recognizer> CachedRecognizer<R> {
+    /// The cached mentions of entry `path`, if it holds a readable entry
+    /// (one truncated by a crash, or edited, is recomputed).
+    fn read(path: &Path) -> Option<Vec<Mention>> {
+        let bytes = std::fs::read(path).ok()?;
+        serde_json::from_slice::<Vec<Mention>>(&bytes).ok()
+    }
+
+    /// Stores `mentions` as entry `path`, atomically (write, then rename).
+    fn write(path: &Path, mentions: &[Mention]) -> Result<()> {
         let io = |source| Error::Io {
-            path: path.clone(),
+            path: path.to_path_buf(),
             source,
         };
-        let json = serde_json::to_vec(&mentions).map_err(|e| io(std::io::Error::other(e)))?;
+        let json = serde_json::to_vec(mentions).map_err(|e| io(std::io::Error::other(e)))?;
         let tmp = path.with_extension(format!("tmp{:?}", std::thread::current().id()));
         std::fs::write(&tmp, json).map_err(io)?;
-        std::fs::rename(&tmp, &path).map_err(io)?;
-        Ok(mentions)
+        std::fs::rename(&tmp, path).map_err(io)
+    }
+}
+
+impl<R: Recognizer> Recognizer for CachedRecognizer<R> {
+    fn recognize(&self, text: &str, sentences: &[Sentence]) -> Result<Vec<Mention>> {
+        let mut out = self.recognize_batch(&[(text, sentences)])?;
+        Ok(out.pop().unwrap_or_default())
+    }
+
+    /// Texts found in the cache are read; the others go to the inner
+    /// recogniser together, as one batch.
+    fn recognize_batch(&self, texts: &[TextAndSentences<'_>]) -> Result<Vec<Vec<Mention>>> {
+        let paths: Vec<PathBuf> = texts.iter().map(|(t, s)| self.entry(t, s)).collect();
+        let mut out: Vec<Option<Vec<Mention>>> = paths.iter().map(|p| Self::read(p)).collect();
+        let missing: Vec<usize> = (0..texts.len()).filter(|&i| out[i].is_none()).collect();
+        if !missing.is_empty() {
+            let inputs: Vec<TextAndSentences<'_>> = missing.iter().map(|&i| texts[i]).collect();
+            let found = self.inner.recognize_batch(&inputs)?;
+            if found.len() != inputs.len() {
+                return Err(Error::Backend(format!(
+                    "{} mention lists for {} texts",
+                    found.len(),
+                    inputs.len()
+                )));
+            }
+            for (&i, mentions) in missing.iter().zip(found) {
+                Self::write(&paths[i], &mentions)?;
+                out[i] = Some(mentions);
+            }
+        }
+        Ok(out.into_iter().map(Option::unwrap_or_default).collect())
     }
 }

@@ -41,6 +41,7 @@ mod candle;
 mod config;
 mod decode;
 mod labels;
+mod padding;
 mod registry;
 #[cfg(feature = "rust-bert")]
 pub mod rustbert;
@@ -57,12 +58,16 @@ pub use config::{Architecture, ModelConfig};
 pub(crate) use decode::well_formed;
 pub use decode::{decode_words, LabelledWord};
 pub use labels::{chunks, parse_tag, Chunk, LabelMap, LabelScheme, Prefix};
+pub use padding::PaddedBatch;
 pub use registry::{
     search_path_from_env, sha256_hex, BackendKind, ModelEntry, Registry, ResolvedModel, MODELS_ENV,
 };
 #[cfg(feature = "rust-bert")]
 pub use rustbert::RustBertBackend;
 pub use transformer::{Aggregation, NerOptions, TextLogits, TransformerRecognizer, WordPrediction};
+
+/// One text for [`Recognizer::recognize_batch`]: the text and its sentences.
+pub type TextAndSentences<'a> = (&'a str, &'a [Sentence]);
 
 /// Finds name mentions in a text.
 ///
@@ -71,4 +76,39 @@ pub trait Recognizer: Send + Sync {
     /// Name mentions in `text`, sorted by start, non-overlapping, with spans
     /// on char boundaries of `text`.
     fn recognize(&self, text: &str, sentences: &[Sentence]) -> Result<Vec<Mention>>;
+
+    /// The mentions of several texts, one list per text, in order — each
+    /// what [`recognize`](Recognizer::recognize) gives for that text alone.
+    ///
+    /// The default calls `recognize` text by text; a model-backed
+    /// recogniser overrides it to fill each forward pass with sentences of
+    /// many texts (see [`TransformerRecognizer`]). An error fails the whole
+    /// batch: [`Pipeline::analyze_batch`](crate::Pipeline::analyze_batch)
+    /// then retries text by text, so that one bad text fails alone.
+    fn recognize_batch(&self, texts: &[TextAndSentences<'_>]) -> Result<Vec<Vec<Mention>>> {
+        texts
+            .iter()
+            .map(|(text, sentences)| self.recognize(text, sentences))
+            .collect()
+    }
+}
+
+impl<R: Recognizer + ?Sized> Recognizer for &R {
+    fn recognize(&self, text: &str, sentences: &[Sentence]) -> Result<Vec<Mention>> {
+        (**self).recognize(text, sentences)
+    }
+
+    fn recognize_batch(&self, texts: &[TextAndSentences<'_>]) -> Result<Vec<Vec<Mention>>> {
+        (**self).recognize_batch(texts)
+    }
+}
+
+impl<R: Recognizer + ?Sized> Recognizer for std::sync::Arc<R> {
+    fn recognize(&self, text: &str, sentences: &[Sentence]) -> Result<Vec<Mention>> {
+        (**self).recognize(text, sentences)
+    }
+
+    fn recognize_batch(&self, texts: &[TextAndSentences<'_>]) -> Result<Vec<Vec<Mention>>> {
+        (**self).recognize_batch(texts)
+    }
 }

@@ -37,6 +37,7 @@
 
 use super::backend::{Backend, Logits, RustBertOptions};
 use super::config::{Architecture, ModelConfig};
+use super::padding::PaddedBatch;
 use crate::error::{Error, Result};
 use rust_bert::bert::{BertConfig, BertForTokenClassification};
 use rust_bert::distilbert::{DistilBertConfig, DistilBertForTokenClassification};
@@ -321,42 +322,14 @@ impl Replica {
 impl Backend for RustBertBackend {
     fn logits(&self, batch: &[&[u32]]) -> Result<Vec<Logits>> {
         let n = self.config.labels.len();
-        let width = batch.iter().map(|s| s.len()).max().unwrap_or(0);
-        if width == 0 {
-            return Ok(batch
-                .iter()
-                .map(|_| Logits {
-                    num_labels: n,
-                    data: Vec::new(),
-                })
-                .collect());
+        let padded = PaddedBatch::new(batch, self.config.vocab_size, self.max_len())?;
+        if padded.width() == 0 {
+            return padded.unpad(Vec::new(), n);
         }
-        if width > self.max_len() {
-            return Err(Error::Backend(format!(
-                "a sequence of {width} tokens exceeds the model's maximum of {}",
-                self.max_len()
-            )));
-        }
-        let mut ids = Vec::with_capacity(batch.len() * width);
-        let mut mask = Vec::with_capacity(batch.len() * width);
-        for seq in batch {
-            for &id in seq.iter() {
-                if id as usize >= self.config.vocab_size {
-                    return Err(Error::Backend(format!(
-                        "token id {id} is outside the vocabulary of {} tokens; the tokenizer \
-                         does not belong to this model",
-                        self.config.vocab_size
-                    )));
-                }
-                ids.push(i64::from(id));
-            }
-            ids.resize(ids.len() + width - seq.len(), 0);
-            mask.extend(std::iter::repeat_n(1i64, seq.len()));
-            mask.resize(mask.len() + width - seq.len(), 0);
-        }
-        let shape = [batch.len() as i64, width as i64];
+        let shape = [padded.rows() as i64, padded.width() as i64];
+        let ids: Vec<i64> = padded.ids().iter().map(|&id| i64::from(id)).collect();
         let ids = Tensor::from_slice(&ids).view(shape);
-        let mask = Tensor::from_slice(&mask).view(shape);
+        let mask = Tensor::from_slice(&padded.mask::<i64>()).view(shape);
         let logits = self
             .acquire()
             .forward(&ids, &mask)
@@ -366,21 +339,7 @@ impl Backend for RustBertBackend {
             .and_then(|t| t.f_contiguous())
             .and_then(|t| Vec::<f32>::try_from(t.view(-1)))
             .map_err(|e| Error::Backend(format!("rust-bert: {e}")))?;
-        if flat.len() != batch.len() * width * n {
-            return Err(Error::Backend(format!(
-                "rust-bert returned {} scores for {} × {width} tokens × {n} labels",
-                flat.len(),
-                batch.len()
-            )));
-        }
-        Ok(batch
-            .iter()
-            .enumerate()
-            .map(|(b, seq)| Logits {
-                num_labels: n,
-                data: flat[b * width * n..(b * width + seq.len()) * n].to_vec(),
-            })
-            .collect())
+        padded.unpad(flat, n)
     }
 
     fn num_labels(&self) -> usize {

@@ -2,12 +2,15 @@
 //! mentions.
 //!
 //! * **Windows.** Each sentence is tokenized on its own (so offsets are
-//!   relative to the sentence and only shifted by its start), then whole
-//!   sentences are packed into windows of at most
-//!   [`NerOptions::window_tokens`] tokens. A sentence longer than a window is
-//!   cut into overlapping segments; each token keeps the prediction of the
-//!   segment where it lies farthest from a cut. Windows are sorted by length
-//!   and batched, so padding is minimal and time is linear in text length.
+//!   relative to the sentence and only shifted by its start) and is a model
+//!   window of its own — the context a model trained on sentences saw
+//!   ([`NerOptions::pack_sentences`] packs several into one window instead).
+//!   A sentence longer than [`NerOptions::window_tokens`] is cut into
+//!   overlapping segments; each token keeps the prediction of the segment
+//!   where it lies farthest from a cut. The windows of every text of a
+//!   [`recognize_batch`](Recognizer::recognize_batch) call are sorted by
+//!   length and batched together, so short texts share forward passes,
+//!   padding is minimal and time is linear in text length.
 //! * **Words.** Labels are assigned to whole words (the tokenizer's
 //!   pre-tokenizer words, which split punctuation: `Zelensky’s` is three
 //!   words), from their sub-word scores as [`Aggregation`] says, like
@@ -26,7 +29,7 @@ use super::config::ModelConfig;
 use super::decode::{decode_words, without_overlaps, LabelledWord};
 use super::labels::{LabelMap, LabelScheme};
 use super::registry::{search_path_from_env, sha256_hex, BackendKind, Registry, ResolvedModel};
-use super::Recognizer;
+use super::{Recognizer, TextAndSentences};
 use crate::document::{Mention, Sentence, Span};
 use crate::error::{Error, Result};
 use std::path::{Path, PathBuf};
@@ -63,12 +66,11 @@ impl std::str::FromStr for Aggregation {
 #[derive(Debug, Clone, PartialEq)]
 pub struct NerOptions {
     /// Longest window fed to the model, special tokens included; capped at
-    /// the model's maximum (512 for BERT). Default 256. Packing sentences is
-    /// about twice as fast as one sentence per window (`benches/ner.rs`);
-    /// 128, 256 and 512 run at about the same speed, but models trained on
-    /// single sentences (CoNLL) degrade with very long contexts: on the
-    /// sample article 512-token windows turned "Medvedev" into an ORG, while
-    /// 256-token windows agree with sentence-by-sentence labelling.
+    /// the model's maximum (512 for BERT). Default 256. A sentence longer
+    /// than a window is cut into overlapping segments of this length (see
+    /// [`stride`](NerOptions::stride)); with
+    /// [`pack_sentences`](NerOptions::pack_sentences) it is also the size
+    /// sentences are packed into.
     pub window_tokens: usize,
     /// Tokens shared by consecutive segments of a sentence longer than a
     /// window (capped at half a window). Default 64.
@@ -77,9 +79,12 @@ pub struct NerOptions {
     /// the 2-core AVX2 machine it ran as fast as 2048 and 4096 with 70 MB
     /// less peak memory (`examples/corpus_bench.rs --batch-tokens`).
     pub batch_tokens: usize,
-    /// Pack several sentences into one window (faster: fewer special tokens
-    /// and forward passes). When off, each sentence is its own window, like
-    /// models trained on single sentences (CoNLL) were trained. Default true.
+    /// Pack several sentences into one window. Default **false**: each
+    /// sentence is a window of its own, the context models trained on
+    /// single sentences (CoNLL) learnt from. Packing cost the CoNLL model
+    /// several points of F1 on whole documents (`docs/ner-accuracy.md`) and
+    /// gains no speed once windows of many texts share forward passes
+    /// ([`Recognizer::recognize_batch`]).
     pub pack_sentences: bool,
     /// Word-level aggregation of sub-word scores. Default [`Aggregation::First`].
     pub aggregation: Aggregation,
@@ -109,7 +114,7 @@ impl Default for NerOptions {
             window_tokens: 256,
             stride: 64,
             batch_tokens: 1024,
-            pack_sentences: true,
+            pack_sentences: false,
             aggregation: Aggregation::First,
             scheme: None,
             verify_checksums: true,
@@ -194,7 +199,7 @@ impl TransformerRecognizer {
     /// Names the behaviour of this recogniser's code: it changes whenever the
     /// same model and options would give different mentions (so caches such
     /// as [`CachedRecognizer`](super::CachedRecognizer) keys can include it).
-    pub const REVISION: &'static str = "2-abbreviation-periods";
+    pub const REVISION: &'static str = "3-sentence-windows-compound-words";
 
     /// Loads a model by name (looked up in the registry and the search path)
     /// or from a directory; see [`Registry::resolve`](super::Registry::resolve).
@@ -392,6 +397,17 @@ impl TransformerRecognizer {
     /// The settings in use.
     pub fn options(&self) -> &NerOptions {
         &self.options
+    }
+
+    /// Number of tokens of `text` for the model, special tokens excluded.
+    pub fn token_count(&self, text: &str) -> Result<usize> {
+        Ok(self.encode(text)?.ids.len())
+    }
+
+    /// Most tokens of one sentence that fit in a model window (special
+    /// tokens excluded); a longer sentence is cut into overlapping windows.
+    pub fn window_capacity(&self) -> usize {
+        self.cap
     }
 
     /// The name of the backend running the model (`"candle"`, `"rust-bert"`).
@@ -687,31 +703,43 @@ fn argmax(row: &[f32]) -> WordPrediction {
 
 impl Recognizer for TransformerRecognizer {
     fn recognize(&self, text: &str, sentences: &[Sentence]) -> Result<Vec<Mention>> {
-        let whole = [Sentence {
-            span: Span::new(0, text.len()),
-        }];
-        let sentences = if sentences.is_empty() {
-            &whole[..]
-        } else {
-            sentences
-        };
-        let mut bases = Vec::with_capacity(sentences.len());
-        let mut seqs = Vec::with_capacity(sentences.len());
-        for s in sentences {
-            let Some(sub) = text.get(s.span.start..s.span.end) else {
-                return Err(Error::Tokenizer(format!(
-                    "sentence {} does not lie on character boundaries of the {}-byte text; \
-                     pass the sentences of this text",
-                    s.span,
-                    text.len()
-                )));
+        let mut out = self.recognize_batch(&[(text, sentences)])?;
+        Ok(out.pop().unwrap_or_default())
+    }
+
+    /// Tokenizes every sentence of every text, then runs the model once over
+    /// all of them: windows of many texts share a forward pass, sorted by
+    /// length so that a batch holds windows of nearly one length.
+    fn recognize_batch(&self, texts: &[TextAndSentences<'_>]) -> Result<Vec<Vec<Mention>>> {
+        // (text index, byte offset of the sequence in its text) per sequence.
+        let mut owners: Vec<(usize, usize)> = Vec::new();
+        let mut seqs = Vec::new();
+        for (i, &(text, sentences)) in texts.iter().enumerate() {
+            let whole = [Sentence {
+                span: Span::new(0, text.len()),
+            }];
+            let sentences = if sentences.is_empty() {
+                &whole[..]
+            } else {
+                sentences
             };
-            bases.push(s.span.start);
-            seqs.push(self.encode(sub)?);
+            for s in sentences {
+                let Some(sub) = text.get(s.span.start..s.span.end) else {
+                    return Err(Error::Tokenizer(format!(
+                        "sentence {} does not lie on character boundaries of the {}-byte \
+                         text; pass the sentences of this text",
+                        s.span,
+                        text.len()
+                    )));
+                };
+                owners.push((i, s.span.start));
+                seqs.push(self.encode(sub)?);
+            }
         }
         let probs = self.run(&seqs, self.options.pack_sentences)?;
-        let mut mentions = Vec::new();
-        for ((seq, p), &base) in seqs.iter().zip(&probs).zip(&bases) {
+        let mut mentions: Vec<Vec<Mention>> = vec![Vec::new(); texts.len()];
+        for ((seq, p), &(i, base)) in seqs.iter().zip(&probs).zip(&owners) {
+            let text = texts[i].0;
             let words: Vec<LabelledWord> = self
                 .words(seq, p)
                 .iter()
@@ -726,10 +754,10 @@ impl Recognizer for TransformerRecognizer {
                     })
                 })
                 .collect();
-            let words = join_abbreviation_periods(text, words);
-            mentions.extend(decode_words(text, &self.labels, &words));
+            let words = join_compounds(text, join_abbreviation_periods(text, words));
+            mentions[i].extend(decode_words(text, &self.labels, &words));
         }
-        Ok(without_overlaps(mentions))
+        Ok(mentions.into_iter().map(without_overlaps).collect())
     }
 }
 
@@ -772,6 +800,49 @@ fn join_abbreviation_periods(text: &str, words: Vec<LabelledWord>) -> Vec<Labell
             }
         }
         out.push(w);
+    }
+    out
+}
+
+/// Joins the pieces of a hyphenated or apostrophised word
+/// (`Charles-Michael`, `N'Djamena`, `al-Gama'a`, `U.S.-based`, `1996-12-06`)
+/// into one word with the label and score of its first piece — one word as
+/// CoNLL-2003 tokenizes it, so one label from its first sub-word, as such
+/// models are trained. The tokenizer splits these words at the
+/// punctuation, and the model never learnt labels for the later pieces: it
+/// guesses, and a guessed `B-PER` on `Michael` cut `Charles-Michael Friedek`
+/// in two. A connector joins only pieces it touches on both sides, and an
+/// apostrophe does not join a clitic (`Medvedev’s`, `don’t`), which CoNLL
+/// splits off.
+fn join_compounds(text: &str, words: Vec<LabelledWord>) -> Vec<LabelledWord> {
+    const CONNECTORS: [&str; 5] = ["-", "\u{2010}", "\u{2011}", "'", "\u{2019}"];
+    const CLITICS: [&str; 7] = ["s", "t", "d", "m", "ll", "re", "ve"];
+    let piece = |w: &LabelledWord| text.get(w.span.start..w.span.end).unwrap_or("");
+    let mut out: Vec<LabelledWord> = Vec::with_capacity(words.len());
+    let mut i = 0;
+    while i < words.len() {
+        let w = words[i];
+        if let (Some(prev), Some(next)) = (out.last_mut(), words.get(i + 1)) {
+            let connector = piece(&w);
+            let after = piece(next);
+            let joins = CONNECTORS.contains(&connector)
+                && prev.span.end == w.span.start
+                && w.span.end == next.span.start
+                && piece(prev)
+                    .chars()
+                    .next_back()
+                    .is_some_and(|c| c.is_alphanumeric() || c == '.')
+                && after.chars().next().is_some_and(char::is_alphanumeric);
+            let clitic = matches!(connector, "'" | "\u{2019}")
+                && CLITICS.contains(&after.to_lowercase().as_str());
+            if joins && !clitic {
+                prev.span.end = next.span.end;
+                i += 2;
+                continue;
+            }
+        }
+        out.push(w);
+        i += 1;
     }
     out
 }
@@ -838,10 +909,55 @@ mod tests {
         );
     }
 
+    fn compounds(text: &str) -> Vec<(&str, usize)> {
+        join_compounds(text, join_abbreviation_periods(text, pieces(text)))
+            .iter()
+            .map(|w| (w.span.text(text), w.class))
+            .collect()
+    }
+
+    #[test]
+    fn compound_words_join_their_first_piece() {
+        assert_eq!(
+            compounds("Charles-Michael Friedek of N'Djamena, U.S.-based al-Gama'a"),
+            [
+                ("Charles-Michael", 0),
+                ("Friedek", 3),
+                ("of", 4),
+                ("N'Djamena", 5),
+                (",", 8),
+                ("U.S.-based", 9),
+                ("al-Gama'a", 15),
+            ]
+        );
+        // Clitics stay apart; a connector with a space, a dash run or a
+        // dangling hyphen joins nothing.
+        assert_eq!(
+            compounds("Medvedev’s aide didn't go - nor -- pre- war"),
+            [
+                ("Medvedev", 0),
+                ("’", 1),
+                ("s", 2),
+                ("aide", 3),
+                ("didn", 4),
+                ("'", 5),
+                ("t", 6),
+                ("go", 7),
+                ("-", 8),
+                ("nor", 9),
+                ("-", 10),
+                ("-", 11),
+                ("pre", 12),
+                ("-", 13),
+                ("war", 14),
+            ]
+        );
+    }
+
     #[test]
     fn long_dotted_runs_stay_linear_and_whole() {
         let text = "a.".repeat(200_000);
-        let out = join_abbreviation_periods(&text, pieces(&text));
+        let out = join_compounds(&text, join_abbreviation_periods(&text, pieces(&text)));
         // Every byte is still covered by exactly one word, in order.
         let mut at = 0;
         for w in &out {

@@ -13,6 +13,7 @@ mod ops;
 
 use super::backend::{Backend, Logits, Precision};
 use super::config::ModelConfig;
+use super::padding::PaddedBatch;
 use crate::error::{Error, Result};
 use candle_core::{DType, Device, Tensor};
 use candle_nn::VarBuilder;
@@ -95,56 +96,20 @@ impl CandleBackend {
 impl Backend for CandleBackend {
     fn logits(&self, batch: &[&[u32]]) -> Result<Vec<Logits>> {
         let n = self.config.labels.len();
-        let width = batch.iter().map(|s| s.len()).max().unwrap_or(0);
-        if width == 0 {
-            return Ok(batch
-                .iter()
-                .map(|_| Logits {
-                    num_labels: n,
-                    data: Vec::new(),
-                })
-                .collect());
-        }
-        if width > self.max_len() {
-            return Err(Error::Backend(format!(
-                "a sequence of {width} tokens exceeds the model's maximum of {}",
-                self.max_len()
-            )));
-        }
-        let mut ids = Vec::with_capacity(batch.len() * width);
-        let mut mask = Vec::with_capacity(batch.len() * width);
-        for seq in batch {
-            for &id in seq.iter() {
-                if id as usize >= self.config.vocab_size {
-                    return Err(Error::Backend(format!(
-                        "token id {id} is outside the vocabulary of {} tokens; the tokenizer \
-                         does not belong to this model",
-                        self.config.vocab_size
-                    )));
-                }
-            }
-            ids.extend_from_slice(seq);
-            ids.resize(ids.len() + width - seq.len(), 0);
-            mask.extend(std::iter::repeat_n(1f32, seq.len()));
-            mask.resize(mask.len() + width - seq.len(), 0.0);
+        let padded = PaddedBatch::new(batch, self.config.vocab_size, self.max_len())?;
+        if padded.width() == 0 {
+            return padded.unpad(Vec::new(), n);
         }
         let run = || -> candle_core::Result<Vec<f32>> {
-            let ids = Tensor::from_vec(ids, (batch.len(), width), &self.device)?;
-            let mask = Tensor::from_vec(mask, (batch.len(), width), &self.device)?;
+            let shape = (padded.rows(), padded.width());
+            let ids = Tensor::from_slice(padded.ids(), shape, &self.device)?;
+            let mask = Tensor::from_vec(padded.mask::<f32>(), shape, &self.device)?;
             self.model
                 .forward(&ids, &mask)?
                 .flatten_all()?
                 .to_vec1::<f32>()
         };
-        let flat = run().map_err(|e| Error::Backend(e.to_string()))?;
-        Ok(batch
-            .iter()
-            .enumerate()
-            .map(|(b, seq)| Logits {
-                num_labels: n,
-                data: flat[b * width * n..(b * width + seq.len()) * n].to_vec(),
-            })
-            .collect())
+        padded.unpad(run().map_err(|e| Error::Backend(e.to_string()))?, n)
     }
 
     fn num_labels(&self) -> usize {
