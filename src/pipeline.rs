@@ -289,11 +289,13 @@ impl Pipeline {
         let Some(r) = &self.recognizer else {
             return texts.iter().map(|_| Ok(Vec::new())).collect();
         };
-        let ok: Vec<usize> = (0..texts.len()).filter(|&i| sentences[i].is_ok()).collect();
-        let inputs: Vec<TextAndSentences<'_>> = ok
+        // The texts whose sentences were found, with their indices.
+        let (ok, inputs): (Vec<usize>, Vec<TextAndSentences<'_>>) = texts
             .iter()
-            .filter_map(|&i| Some((texts[i], sentences[i].as_ref().ok()?.as_slice())))
-            .collect();
+            .zip(sentences)
+            .enumerate()
+            .filter_map(|(i, (text, s))| Some((i, (*text, s.as_ref().ok()?.as_slice()))))
+            .unzip();
         let mut out: Vec<Result<Vec<Mention>>> = texts.iter().map(|_| Ok(Vec::new())).collect();
         match r.recognize_batch(&inputs) {
             Ok(found) if found.len() == inputs.len() => {

@@ -15,7 +15,8 @@ pub mod refs;
 
 use crate::document::{Entity, Label, Mention, MentionKind, Sentence, Span};
 use names::{
-    acronyms, gender_of, is_acronym, is_only_titles, name_span, norm_word, org_key, words, Gender,
+    acronyms, gender_of, is_acronym, is_only_titles, name_span, norm_word, org_key,
+    with_title_article, words, Gender,
 };
 use std::collections::HashMap;
 
@@ -133,49 +134,6 @@ impl Resolver for RuleResolver {
                 }
             })
             .collect()
-    }
-}
-
-/// Last words of publication names whose article is part of the title
-/// (`The New York Times`, `The Wall Street Journal`, `The Economist`).
-const PUBLICATIONS: &[&str] = &[
-    "times",
-    "post",
-    "journal",
-    "guardian",
-    "economist",
-    "telegraph",
-    "tribune",
-    "globe",
-    "independent",
-    "herald",
-    "atlantic",
-    "hill",
-    "observer",
-];
-
-/// The name form of an organisation mention at `span`, with a capitalised
-/// `The` right before it when the name is a publication's: the model takes
-/// `The` into `The Wall Street Journal` mid-sentence but leaves it out where
-/// it opens a sentence (`The New York Times reported …`), and both are one
-/// title.
-fn with_title_article(text: &str, span: Span, label: &Label) -> String {
-    let name = span.text(text);
-    if *label != Label::Org {
-        return name.to_string();
-    }
-    let before = text.get(..span.start).unwrap_or("");
-    let article = before.strip_suffix("The ").filter(|rest| {
-        rest.chars()
-            .next_back()
-            .is_none_or(|c| !c.is_alphanumeric())
-    });
-    let publication = words(name)
-        .last()
-        .is_some_and(|(_, w)| PUBLICATIONS.contains(&norm_word(w).as_str()));
-    match article {
-        Some(_) if publication && !name.starts_with("The ") => format!("The {name}"),
-        _ => name.to_string(),
     }
 }
 
