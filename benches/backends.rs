@@ -48,14 +48,8 @@ fn bench(c: &mut Criterion) {
         .collect();
     let words: usize = sentences.iter().map(Vec::len).sum();
     let load = |backend| {
-        TransformerRecognizer::from_dir(
-            &model,
-            &NerOptions {
-                backend: Some(backend),
-                ..NerOptions::default()
-            },
-        )
-        .expect("model loads")
+        TransformerRecognizer::from_dir(&model, &NerOptions::default().with_backend(Some(backend)))
+            .expect("model loads")
     };
     let candle = load(BackendKind::Candle);
     let torch = load(BackendKind::RustBert);

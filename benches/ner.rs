@@ -62,11 +62,9 @@ fn bench(c: &mut Criterion) {
         ("int8-packed-256/per-text", true, false, Precision::Int8),
     ];
     for (name, pack, batched, precision) in runs {
-        let options = NerOptions {
-            pack_sentences: pack,
-            precision,
-            ..NerOptions::default()
-        };
+        let options = NerOptions::default()
+            .with_pack_sentences(pack)
+            .with_precision(precision);
         let ner = TransformerRecognizer::from_dir(&model, &options).expect("model loads");
         group.bench_function(name, |b| {
             b.iter(|| {

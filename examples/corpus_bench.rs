@@ -215,7 +215,7 @@ fn build_pipeline(args: &Args) -> Result<Pipeline, String> {
     if let Some(n) = args.window_tokens {
         options.window_tokens = n;
     }
-    options.precision = args.precision;
+    options.engine.candle.precision = args.precision;
     if let Some(pack) = args.pack_sentences {
         options.pack_sentences = pack;
     }

@@ -201,23 +201,12 @@ fn main() -> ExitCode {
 fn eval_conll(args: &EvalConllArgs) -> ExitCode {
     use saidwho::eval::conll;
     let run = || -> saidwho::Result<()> {
-        let options = saidwho::ner::NerOptions {
-            aggregation: args.aggregation.parse()?,
-            registry: args.registry.clone(),
-            verify_checksums: !args.no_verify,
-            backend: match args.backend.as_deref() {
-                None => None,
-                Some("candle") => Some(saidwho::ner::BackendKind::Candle),
-                Some("rust-bert") => Some(saidwho::ner::BackendKind::RustBert),
-                Some(other) => {
-                    return Err(saidwho::Error::Backend(format!(
-                        "unknown backend `{other}`; expected candle or rust-bert"
-                    )))
-                }
-            },
-            precision: args.precision,
-            ..Default::default()
-        };
+        let options = NerOptions::default()
+            .with_aggregation(args.aggregation.parse()?)
+            .with_registry(args.registry.clone())
+            .with_verify_checksums(!args.no_verify)
+            .with_backend(args.backend.as_deref().map(str::parse).transpose()?)
+            .with_precision(args.precision);
         if args.breakdown {
             let breakdown = conll::breakdown(&args.model, &options, &args.file)?;
             println!(
@@ -289,10 +278,7 @@ fn eval_quotes(args: &EvalQuotesArgs) -> ExitCode {
                 args.precision,
             ),
             Some(dir) => {
-                let options = NerOptions {
-                    precision: args.precision,
-                    ..NerOptions::default()
-                };
+                let options = NerOptions::default().with_precision(args.precision);
                 let ner = TransformerRecognizer::from_model(&args.model, &options)?;
                 let key = format!(
                     "{}:{:?}:{}",
@@ -467,10 +453,7 @@ fn pipeline(
     if no_ner {
         return Ok(pipeline);
     }
-    let options = NerOptions {
-        precision,
-        ..NerOptions::default()
-    };
+    let options = NerOptions::default().with_precision(precision);
     let ner = TransformerRecognizer::from_model(model, &options)?;
     Ok(pipeline.with_recognizer(ner))
 }

@@ -48,6 +48,7 @@
 //!   same text, whichever thread runs it (`tests/concurrency.rs`).
 
 #![warn(missing_docs)]
+#![deny(unsafe_code)]
 
 pub mod corpus;
 pub mod document;

@@ -38,10 +38,7 @@ fn model() -> Option<&'static TransformerRecognizer> {
     CELL.get_or_init(|| {
         let dir = common::model_dir(MODEL)?;
         let search = dir.parent().map(|p| vec![p.to_path_buf()]);
-        let opts = NerOptions {
-            search_path: search,
-            ..NerOptions::default()
-        };
+        let opts = NerOptions::default().with_search_path(search);
         // By name: checks the registry entry and the sha256 of every file.
         Some(TransformerRecognizer::from_model(MODEL, &opts).expect("model loads"))
     })
@@ -155,14 +152,9 @@ fn sample_article_names() {
     // Packing sentences into windows (not the default) changes little on
     // this article against one sentence per window (how the model was
     // trained); on CoNLL documents it costs points (`docs/ner-accuracy.md`).
-    let packed = TransformerRecognizer::from_dir(
-        &dir,
-        &NerOptions {
-            pack_sentences: true,
-            ..NerOptions::default()
-        },
-    )
-    .unwrap();
+    let packed =
+        TransformerRecognizer::from_dir(&dir, &NerOptions::default().with_pack_sentences(true))
+            .unwrap();
     let again = packed.recognize(&text, &sentences).unwrap();
     let spans = |ms: &[saidwho::Mention]| {
         ms.iter()
@@ -268,10 +260,7 @@ fn int8_stays_close_to_the_reference() {
     };
     let r = TransformerRecognizer::from_dir(
         &dir,
-        &NerOptions {
-            precision: Precision::Int8,
-            ..NerOptions::default()
-        },
+        &NerOptions::default().with_precision(Precision::Int8),
     )
     .unwrap();
     // Logits: 8-bit operands move them a little (the reference's spread

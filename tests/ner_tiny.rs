@@ -130,11 +130,9 @@ fn window_size_does_not_change_short_sentences() {
     let dir = tempfile::tempdir().unwrap();
     write_tiny_model(dir.path(), &Tiny::default());
     for window in [8, 16, 64, 1000] {
-        let opts = NerOptions {
-            window_tokens: window,
-            stride: 3,
-            ..NerOptions::default()
-        };
+        let opts = NerOptions::default()
+            .with_window_tokens(window)
+            .with_stride(3);
         let r = TransformerRecognizer::from_dir(dir.path(), &opts).unwrap();
         check(text, &r.recognize(text, &sentences(text)).unwrap());
     }
@@ -295,34 +293,26 @@ fn registry_checksums_and_not_found() {
         )
     };
     std::fs::write(&registry, entry(&sum)).unwrap();
-    let opts = NerOptions {
-        registry: Some(registry.clone()),
-        search_path: Some(vec![
+    let opts = NerOptions::default()
+        .with_registry(Some(registry.clone()))
+        .with_search_path(Some(vec![
             base.path().join("elsewhere"),
             base.path().to_path_buf(),
-        ]),
-        ..NerOptions::default()
-    };
+        ]));
     TransformerRecognizer::from_model("tiny-ner", &opts).unwrap();
     // A wrong checksum is refused, unless verification is off.
     std::fs::write(&registry, entry(&"0".repeat(64))).unwrap();
     let err = TransformerRecognizer::from_model("tiny-ner", &opts).unwrap_err();
     assert!(err.to_string().contains("sha256"), "{err}");
     model_file_error(err, "config.json");
-    let lax = NerOptions {
-        verify_checksums: false,
-        ..opts.clone()
-    };
+    let lax = opts.clone().with_verify_checksums(false);
     TransformerRecognizer::from_model("tiny-ner", &lax).unwrap();
     // Unknown names say where saidwho looked.
     let err = TransformerRecognizer::from_model("no-such-model", &opts).unwrap_err();
     assert!(matches!(err, Error::ModelNotFound { .. }), "{err}");
     assert!(err.to_string().contains("elsewhere"), "{err}");
     // The built-in model, with an empty search path.
-    let none = NerOptions {
-        search_path: Some(vec![]),
-        ..NerOptions::default()
-    };
+    let none = NerOptions::default().with_search_path(Some(vec![]));
     let err = TransformerRecognizer::from_model("conll03-distilbert-cased", &none).unwrap_err();
     assert!(err.to_string().contains("SAIDWHO_MODELS"), "{err}");
 }
@@ -381,10 +371,7 @@ fn every_aggregation_gives_whole_word_mentions() {
     let text = "Zelensky’s aides met Медведев in Kiev. The Moscow Times said “no”.";
     let mut results = Vec::new();
     for aggregation in [Aggregation::First, Aggregation::Average, Aggregation::Max] {
-        let opts = NerOptions {
-            aggregation,
-            ..NerOptions::default()
-        };
+        let opts = NerOptions::default().with_aggregation(aggregation);
         let r = TransformerRecognizer::from_dir(dir.path(), &opts).unwrap();
         let m = r.recognize(text, &sentences(text)).unwrap();
         check(text, &m);
@@ -445,10 +432,7 @@ impl saidwho::ner::Backend for Counting {
 fn counted(tokenizer: &tokenizers::Tokenizer, backend: Counting) -> TransformerRecognizer {
     let names: Vec<String> = CONLL_LABELS.iter().map(|s| s.to_string()).collect();
     let labels = LabelMap::new(&names, None).unwrap();
-    let options = NerOptions {
-        window_tokens: 64,
-        ..NerOptions::default()
-    };
+    let options = NerOptions::default().with_window_tokens(64);
     TransformerRecognizer::new(tokenizer.clone(), Box::new(backend), labels, options).unwrap()
 }
 
@@ -631,10 +615,7 @@ fn int8_runs_both_architectures_close_to_f32_and_needs_candle() {
     for arch in ["distilbert", "bert"] {
         let dir = tiny_dir(arch);
         let load = |precision| {
-            let opts = NerOptions {
-                precision,
-                ..NerOptions::default()
-            };
+            let opts = NerOptions::default().with_precision(precision);
             TransformerRecognizer::from_dir(dir.path(), &opts).unwrap()
         };
         let (f32s, int8) = (load(Precision::F32), load(Precision::Int8));
@@ -658,11 +639,9 @@ fn int8_runs_both_architectures_close_to_f32_and_needs_candle() {
             "{arch}: int8 logits off by {worst} of {spread}"
         );
         // rust-bert computes in f32 only: asking it for int8 is an error.
-        let opts = NerOptions {
-            precision: Precision::Int8,
-            backend: Some(BackendKind::RustBert),
-            ..NerOptions::default()
-        };
+        let opts = NerOptions::default()
+            .with_precision(Precision::Int8)
+            .with_backend(Some(BackendKind::RustBert));
         let err = TransformerRecognizer::from_dir(dir.path(), &opts).unwrap_err();
         assert!(err.to_string().contains("candle"), "{err}");
     }

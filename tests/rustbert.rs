@@ -16,8 +16,8 @@ mod common;
 use common::{write_tiny_model, Tiny};
 use saidwho::eval::conll::{predict, read_conll, score, ConllSentence};
 use saidwho::ner::{
-    chunks, parse_tag, Backend, BackendKind, CandleBackend, Chunk, ModelConfig, NerOptions,
-    Precision, RustBertBackend, RustBertOptions, TransformerRecognizer,
+    chunks, parse_tag, Backend, BackendKind, CandleBackend, CandleOptions, Chunk, ModelConfig,
+    NerOptions, RustBertBackend, RustBertOptions, TransformerRecognizer,
 };
 use std::path::Path;
 use std::sync::OnceLock;
@@ -27,19 +27,20 @@ const MODEL: &str = "conll03-distilbert-cased";
 const DEV_STEP: usize = 5;
 
 fn options(kind: BackendKind) -> NerOptions {
-    NerOptions {
-        backend: Some(kind),
-        ..NerOptions::default()
-    }
+    NerOptions::default().with_backend(Some(kind))
 }
 
 fn backends(dir: &Path, rb: &RustBertOptions) -> (CandleBackend, RustBertBackend) {
     let config = ModelConfig::from_file(&dir.join("config.json")).unwrap();
     let path = dir.join("model.safetensors");
     let bytes = std::fs::read(&path).unwrap();
-    let candle =
-        CandleBackend::from_safetensors(config.clone(), bytes.clone(), &path, Precision::F32)
-            .unwrap();
+    let candle = CandleBackend::from_safetensors(
+        config.clone(),
+        bytes.clone(),
+        &path,
+        &CandleOptions::default(),
+    )
+    .unwrap();
     let torch = RustBertBackend::from_safetensors(config, &bytes, &path, rb).unwrap();
     (candle, torch)
 }
@@ -153,20 +154,15 @@ fn backend_is_chosen_by_option_and_registry() {
         "[[model]]\nname = \"tiny-torch\"\ndir = \"tiny\"\nbackend = \"rust-bert\"\n",
     )
     .unwrap();
-    let opts = NerOptions {
-        registry: Some(registry),
-        search_path: Some(vec![models.clone()]),
-        ..NerOptions::default()
-    };
+    let opts = NerOptions::default()
+        .with_registry(Some(registry))
+        .with_search_path(Some(vec![models.clone()]));
     let r = TransformerRecognizer::from_model("tiny-torch", &opts).unwrap();
     assert_eq!(r.backend_name(), "rust-bert");
     // The option overrides the registry.
     let r = TransformerRecognizer::from_model(
         "tiny-torch",
-        &NerOptions {
-            backend: Some(BackendKind::Candle),
-            ..opts
-        },
+        &opts.with_backend(Some(BackendKind::Candle)),
     )
     .unwrap();
     assert_eq!(r.backend_name(), "candle");
@@ -177,13 +173,12 @@ fn one_backend_serves_many_threads() {
     let tmp = tempfile::tempdir().unwrap();
     write_tiny_model(tmp.path(), &Tiny::default());
     for replicas in [1, 3] {
-        let (_, torch) = backends(
-            tmp.path(),
-            &RustBertOptions {
-                threads: Some(1),
-                replicas,
-            },
-        );
+        let (_, torch) = backends(tmp.path(), &{
+            let mut rb = RustBertOptions::default();
+            rb.threads = Some(1);
+            rb.replicas = replicas;
+            rb
+        });
         let seqs: Vec<Vec<u32>> = (0..8u32)
             .map(|i| (0..(5 + i * 3)).map(|j| 2 + (i + j * 5) % 60).collect())
             .collect();
@@ -210,10 +205,7 @@ fn real() -> Option<&'static (TransformerRecognizer, TransformerRecognizer)> {
     CELL.get_or_init(|| {
         let dir = common::model_dir(MODEL)?;
         let load = |kind| {
-            let opts = NerOptions {
-                search_path: dir.parent().map(|p| vec![p.to_path_buf()]),
-                ..options(kind)
-            };
+            let opts = options(kind).with_search_path(dir.parent().map(|p| vec![p.to_path_buf()]));
             // By name: checks the registry entry and the sha256 of every file.
             TransformerRecognizer::from_model(MODEL, &opts).expect("model loads")
         };

@@ -547,17 +547,11 @@ pub fn breakdown(model: &str, options: &NerOptions, path: &Path) -> Result<Break
     let flat: Vec<ConllSentence> = docs.iter().flatten().cloned().collect();
     let single = Arc::new(TransformerRecognizer::from_model(
         model,
-        &NerOptions {
-            pack_sentences: false,
-            ..options.clone()
-        },
+        &options.clone().with_pack_sentences(false),
     )?);
     let packed = Arc::new(TransformerRecognizer::from_model(
         model,
-        &NerOptions {
-            pack_sentences: true,
-            ..options.clone()
-        },
+        &options.clone().with_pack_sentences(true),
     )?);
     let splitter = Pipeline::new();
     // The recogniser's own mentions (no entity stage), with the gold

@@ -13,7 +13,7 @@
 //!   build. Other engines plug in behind the small [`Backend`] trait: with
 //!   the cargo feature `rust-bert`, `RustBertBackend` runs the same model
 //!   directories on libtorch (`docs/rust-bert.md`), chosen per model in
-//!   `models.toml` (`backend = "rust-bert"`) or by [`NerOptions::backend`].
+//!   `models.toml` (`backend = "rust-bert"`) or by [`EngineOptions::backend`].
 //! * **Models are directories, found by name.** A Hugging Face
 //!   token-classification directory (`config.json`, `tokenizer.json`,
 //!   `model.safetensors`) is loaded as is; [`Registry`] (`models.toml`) maps
@@ -21,9 +21,28 @@
 //!   file's sha256. Nothing is ever downloaded.
 //! * **Labels are decoded, not trusted.** [`LabelMap`] understands BIO,
 //!   IOB1 and BIOES/BILOU labels and refuses a map it cannot decode.
-//! * **Any length.** Sentences are packed into windows and over-long ones
-//!   split with overlap, so an article of any length is processed in linear
-//!   time without truncation.
+//! * **Any length.** Each sentence is a window; over-long ones are split
+//!   with overlap, so an article of any length is processed in linear time
+//!   without truncation.
+//!
+//! # Where things live
+//!
+//! | file | job |
+//! |---|---|
+//! | `mod.rs` | the [`Recognizer`] trait |
+//! | `options.rs` | [`NerOptions`] (windows, aggregation, scheme) and [`LoadOptions`] |
+//! | `registry.rs`, `config.rs` | `models.toml`, a model's `config.json` |
+//! | `load.rs` | files → checked config, labels, tokenizer, weights → engine |
+//! | `backends/` | the engines behind [`Backend`], each with its options ([`EngineOptions`]) |
+//! | `transformer.rs` | [`TransformerRecognizer`]: tokenize, run, decode |
+//! | `windows.rs` | sentences → model windows → batches → per-token scores |
+//! | `words.rs` | sub-word scores → one label per word ([`Aggregation`]) |
+//! | `labels.rs`, `decode.rs` | label schemes; labelled words → mentions |
+//! | `padding.rs` | the padded id/mask matrix every engine builds |
+//! | `cache.rs` | [`CachedRecognizer`]: results on disk by text |
+//!
+//! A new engine is one file in `backends/` plus its variant in
+//! `backends/mod.rs` (see there).
 //!
 //! ```no_run
 //! use saidwho::ner::{NerOptions, TransformerRecognizer};
@@ -34,37 +53,45 @@
 //! # Ok::<(), saidwho::Error>(())
 //! ```
 
+// `mallopt` through libc: the other place `unsafe` is allowed (see
+// `backends/candle/int8.rs`).
+#[allow(unsafe_code)]
 mod allocator;
-mod backend;
+mod backends;
 mod cache;
-mod candle;
 mod config;
 mod decode;
 mod labels;
+mod load;
+mod options;
 mod padding;
 mod registry;
-#[cfg(feature = "rust-bert")]
-pub mod rustbert;
 mod transformer;
+mod windows;
+mod words;
 
 use crate::document::{Mention, Sentence};
 use crate::error::Result;
 
 pub use allocator::keep_freed_memory;
-pub use backend::{Backend, Logits, Precision, RustBertOptions};
+#[cfg(feature = "rust-bert")]
+pub use backends::RustBertBackend;
+pub use backends::{
+    Backend, BackendKind, CandleBackend, CandleOptions, EngineOptions, Logits, Precision,
+    RustBertOptions,
+};
 pub use cache::CachedRecognizer;
-pub use candle::CandleBackend;
 pub use config::{Architecture, ModelConfig};
 pub(crate) use decode::well_formed;
 pub use decode::{decode_words, LabelledWord};
 pub use labels::{chunks, parse_tag, Chunk, LabelMap, LabelScheme, Prefix};
+pub use options::{LoadOptions, NerOptions};
 pub use padding::PaddedBatch;
 pub use registry::{
-    search_path_from_env, sha256_hex, BackendKind, ModelEntry, Registry, ResolvedModel, MODELS_ENV,
+    search_path_from_env, sha256_hex, ModelEntry, Registry, ResolvedModel, MODELS_ENV,
 };
-#[cfg(feature = "rust-bert")]
-pub use rustbert::RustBertBackend;
-pub use transformer::{Aggregation, NerOptions, TextLogits, TransformerRecognizer, WordPrediction};
+pub use transformer::{TextLogits, TransformerRecognizer};
+pub use words::{Aggregation, WordPrediction};
 
 /// One text for [`Recognizer::recognize_batch`]: the text and its sentences.
 pub type TextAndSentences<'a> = (&'a str, &'a [Sentence]);

@@ -7,7 +7,7 @@
 //! sequence's rows back out of the padded result. [`PaddedBatch`] does all
 //! of that but the run.
 
-use super::backend::Logits;
+use super::backends::Logits;
 use crate::error::{Error, Result};
 
 /// Sequences of token ids padded to one width (with id 0), and what is

@@ -27,6 +27,7 @@
 //! found is an [`Error::ModelNotFound`] that says where it looked and how to
 //! get the files.
 
+use super::backends::BackendKind;
 use super::labels::LabelScheme;
 use crate::error::{Error, Result};
 use serde::Deserialize;
@@ -39,16 +40,6 @@ const BUILTIN: &str = include_str!("../../models.toml");
 /// Environment variable holding the model search path.
 pub const MODELS_ENV: &str = "SAIDWHO_MODELS";
 
-/// Which backend runs a model.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum BackendKind {
-    /// Pure-Rust candle (built in).
-    Candle,
-    /// rust-bert on libtorch (cargo feature `rust-bert`, see `docs/rust-bert.md`).
-    RustBert,
-}
-
 /// One `[[model]]` of the registry.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -56,7 +47,7 @@ pub struct ModelEntry {
     /// The model's name.
     pub name: String,
     /// Backend that runs it.
-    #[serde(default = "default_backend")]
+    #[serde(default)]
     pub backend: BackendKind,
     /// Label scheme, `"auto"` when absent.
     #[serde(default)]
@@ -79,10 +70,6 @@ pub struct ModelEntry {
     /// File name → sha256 in lowercase hex.
     #[serde(default)]
     pub files: BTreeMap<String, String>,
-}
-
-fn default_backend() -> BackendKind {
-    BackendKind::Candle
 }
 
 impl ModelEntry {

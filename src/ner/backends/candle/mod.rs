@@ -8,17 +8,77 @@
 //! after loading cannot corrupt a running model.
 
 mod encoder;
+// The 8-bit kernel is the one place (with `ner::allocator`) where saidwho
+// uses `unsafe`: AVX2 intrinsics, measured 2-3x faster than the portable
+// kernel; each block carries its SAFETY comment.
+#[allow(unsafe_code)]
 mod int8;
+mod math;
 mod ops;
 
-use super::backend::{Backend, Logits, Precision};
-use super::config::ModelConfig;
-use super::padding::PaddedBatch;
+use super::{Backend, Logits};
 use crate::error::{Error, Result};
+use crate::ner::config::ModelConfig;
+use crate::ner::padding::PaddedBatch;
 use candle_core::{DType, Device, Tensor};
 use candle_nn::VarBuilder;
 use encoder::TokenClassifier;
 use std::path::Path;
+
+/// Settings of the candle backend.
+///
+/// ```
+/// use saidwho::ner::{CandleOptions, NerOptions, Precision};
+///
+/// let options = NerOptions::default().with_precision(Precision::Int8);
+/// assert_eq!(options.engine.candle, CandleOptions { precision: Precision::Int8 });
+/// ```
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize,
+)]
+#[serde(default, deny_unknown_fields)]
+pub struct CandleOptions {
+    /// Arithmetic of the linear layers. Default [`Precision::F32`].
+    pub precision: Precision,
+}
+
+/// The arithmetic of the model's linear layers (candle backend).
+///
+/// ```
+/// use saidwho::ner::Precision;
+///
+/// assert_eq!("int8".parse::<Precision>().unwrap(), Precision::Int8);
+/// ```
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum Precision {
+    /// 32-bit floats throughout, like the Python reference (logits within
+    /// 1e-3 of it). The default.
+    #[default]
+    F32,
+    /// Dynamic 8-bit quantization of the encoder's linear layers (weights
+    /// per output, activations per token, exact integer sums), as PyTorch's
+    /// `quantize_dynamic`: about 1.5–2× faster matrix products on AVX2, at a
+    /// small cost in accuracy (CoNLL-2003 dev F1 in the README). Attention
+    /// and the classifier stay f32.
+    Int8,
+}
+
+impl std::str::FromStr for Precision {
+    type Err = Error;
+
+    fn from_str(s: &str) -> Result<Self> {
+        match s {
+            "f32" => Ok(Precision::F32),
+            "int8" => Ok(Precision::Int8),
+            other => Err(Error::Backend(format!(
+                "unknown precision `{other}`; expected f32 or int8"
+            ))),
+        }
+    }
+}
 
 /// A token-classification model run by candle.
 pub struct CandleBackend {
@@ -43,8 +103,9 @@ impl CandleBackend {
         config: ModelConfig,
         bytes: Vec<u8>,
         path: &Path,
-        precision: Precision,
+        options: &CandleOptions,
     ) -> Result<Self> {
+        let precision = options.precision;
         let bad = |reason: String| Error::ModelFile {
             path: path.to_path_buf(),
             reason,

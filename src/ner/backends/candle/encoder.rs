@@ -6,10 +6,10 @@
 //! tensor names and in BERT's token-type embeddings. Dropout is absent: this
 //! is inference only.
 
-use super::super::config::{Architecture, ModelConfig};
 use super::int8::QuantWeights;
 use super::ops::{BiasAct, Int8Linear, MaskedSoftmax};
-use crate::ner::Precision;
+use super::Precision;
+use crate::ner::config::{Architecture, ModelConfig};
 use candle_core::{DType, Module, Result, Tensor, D};
 use candle_nn::{embedding, layer_norm, Embedding, LayerNorm, VarBuilder};
 

@@ -35,10 +35,11 @@
 //! −10000 (BERT) or −∞ (DistilBERT) rather than reading them from
 //! `config.json`; a model whose `layer_norm_eps` differs is refused.
 
-use super::backend::{Backend, Logits, RustBertOptions};
-use super::config::{Architecture, ModelConfig};
-use super::padding::PaddedBatch;
+use super::super::{Backend, Logits};
+use super::RustBertOptions;
 use crate::error::{Error, Result};
+use crate::ner::config::{Architecture, ModelConfig};
+use crate::ner::padding::PaddedBatch;
 use rust_bert::bert::{BertConfig, BertForTokenClassification};
 use rust_bert::distilbert::{DistilBertConfig, DistilBertForTokenClassification};
 use rust_bert::Activation;

@@ -24,7 +24,7 @@
 //! tile of [`MR`] activation rows holds, for every quad, each row's four
 //! bytes as one `u32`, which the kernel broadcasts.
 
-use super::ops::gelu_erf;
+use super::math::gelu_erf;
 use rayon::prelude::*;
 
 /// Rows of the micro-kernel's output tile.

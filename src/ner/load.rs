@@ -1,0 +1,134 @@
+//! Loading: from a model name or directory to a ready
+//! [`TransformerRecognizer`].
+//!
+//! The registry and the search path resolve a name to a directory
+//! ([`Registry::resolve`]); this module reads the directory's files
+//! (verifying the sha256 the registry pins), checks that config, labels and
+//! tokenizer agree, and hands the weights to the engine the options or the
+//! registry choose ([`backends`](super::backends)). Nothing here knows an
+//! engine by name.
+
+use super::backends;
+use super::config::ModelConfig;
+use super::labels::LabelMap;
+use super::options::NerOptions;
+use super::registry::{search_path_from_env, sha256_hex, Registry, ResolvedModel};
+use super::transformer::TransformerRecognizer;
+use crate::error::{Error, Result};
+use std::path::{Path, PathBuf};
+use tokenizers::Tokenizer;
+
+impl TransformerRecognizer {
+    /// Loads a model by name (looked up in the registry and the search path)
+    /// or from a directory; see [`Registry::resolve`](super::Registry::resolve).
+    pub fn from_model(name_or_dir: &str, options: &NerOptions) -> Result<Self> {
+        let mut registry = Registry::builtin()?;
+        if let Some(path) = &options.load.registry {
+            registry.merge(Registry::load(path)?);
+        }
+        let search = options
+            .load
+            .search_path
+            .clone()
+            .unwrap_or_else(search_path_from_env);
+        let resolved = registry.resolve(name_or_dir, &search)?;
+        Self::from_resolved(&resolved, options)
+    }
+
+    /// Loads the model in directory `dir` (`config.json`, `tokenizer.json`,
+    /// `model.safetensors`), without checksums.
+    pub fn from_dir(dir: impl AsRef<Path>, options: &NerOptions) -> Result<Self> {
+        Self::from_resolved(
+            &ResolvedModel {
+                dir: dir.as_ref().to_path_buf(),
+                entry: None,
+            },
+            options,
+        )
+    }
+
+    /// Loads a resolved model, verifying its registered checksums unless
+    /// [`LoadOptions::verify_checksums`](super::LoadOptions::verify_checksums) is off.
+    pub fn from_resolved(model: &ResolvedModel, options: &NerOptions) -> Result<Self> {
+        let entry = model.entry.as_ref();
+        let kind = options
+            .engine
+            .backend
+            .or(entry.map(|e| e.backend))
+            .unwrap_or_default();
+        kind.ensure_built(&entry.map_or_else(
+            || "the model".to_string(),
+            |e| format!("model `{}`", e.name),
+        ))?;
+        let read = |file: &str, what: &str| -> Result<(PathBuf, Vec<u8>)> {
+            let path = model.dir.join(file);
+            let bytes = std::fs::read(&path).map_err(|e| Error::ModelFile {
+                path: path.clone(),
+                reason: format!("cannot read it ({e}); expected {what}"),
+            })?;
+            if let Some(sum) = entry
+                .filter(|_| options.load.verify_checksums)
+                .and_then(|e| e.files.get(file))
+            {
+                let got = sha256_hex(&bytes);
+                if &got != sum {
+                    return Err(Error::ModelFile {
+                        path,
+                        reason: format!(
+                            "sha256 is {got} but the registry expects {sum}; the file is \
+                             corrupt or another version: fetch it again, or turn off checksum \
+                             verification"
+                        ),
+                    });
+                }
+            }
+            Ok((path, bytes))
+        };
+        if let Some(e) = entry {
+            for file in e.files.keys() {
+                if !model.dir.join(file).is_file() {
+                    return Err(Error::ModelFile {
+                        path: model.dir.join(file),
+                        reason: format!("missing; model `{}` lists it in the registry", e.name),
+                    });
+                }
+            }
+        }
+        let (cpath, cbytes) = read("config.json", "the model's Hugging Face config.json")?;
+        let config = ModelConfig::parse(&String::from_utf8_lossy(&cbytes), &cpath)?;
+        if let Some(expected) = entry.and_then(|e| e.labels.as_ref()) {
+            if *expected != config.labels {
+                return Err(Error::LabelMap(format!(
+                    "{} has id2label {:?} but the registry expects {:?}",
+                    cpath.display(),
+                    config.labels,
+                    expected
+                )));
+            }
+        }
+        let scheme = match options.scheme {
+            Some(s) => Some(s),
+            None => entry.map(|e| e.label_scheme()).transpose()?.flatten(),
+        };
+        let labels = LabelMap::new(&config.labels, scheme)?;
+        let (tpath, tbytes) = read("tokenizer.json", "a Hugging Face tokenizers file")?;
+        let tokenizer = Tokenizer::from_bytes(&tbytes).map_err(|e| Error::ModelFile {
+            path: tpath.clone(),
+            reason: format!("not a valid tokenizer ({e}); expected a tokenizers tokenizer.json"),
+        })?;
+        let tvocab = tokenizer.get_vocab_size(true);
+        if tvocab > config.vocab_size {
+            return Err(Error::ModelFile {
+                path: tpath,
+                reason: format!(
+                    "{tvocab} tokens but the model has a vocabulary of {}; the tokenizer \
+                     belongs to another model",
+                    config.vocab_size
+                ),
+            });
+        }
+        let (wpath, wbytes) = read("model.safetensors", "the weights in safetensors format")?;
+        let backend = backends::load(kind, config, wbytes, &wpath, &options.engine)?;
+        Self::new(tokenizer, backend, labels, options.clone())
+    }
+}
