@@ -15,14 +15,23 @@ use std::time::{Duration, Instant};
 ///
 /// ```
 /// use saidwho::{Pipeline, PipelineConfig};
-/// let pipeline = Pipeline::with_config(PipelineConfig { max_text_bytes: 1 << 20 });
+/// let pipeline = Pipeline::with_config(PipelineConfig::default().with_max_text_bytes(1 << 20));
 /// assert!(pipeline.analyze(&"x".repeat(2 << 20)).is_err());
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct PipelineConfig {
     /// Longest text [`Pipeline::analyze`] accepts, in bytes; longer texts get
     /// [`Error::TextTooLarge`] instead of unbounded work. Default: 64 MiB.
     pub max_text_bytes: usize,
+}
+
+impl PipelineConfig {
+    /// Sets [`max_text_bytes`](PipelineConfig::max_text_bytes).
+    pub fn with_max_text_bytes(mut self, bytes: usize) -> Self {
+        self.max_text_bytes = bytes;
+        self
+    }
 }
 
 impl Default for PipelineConfig {

@@ -54,9 +54,7 @@ fn right_to_left_combining_and_emoji() {
 
 #[test]
 fn oversized_text_is_a_clear_error() {
-    let pipeline = Pipeline::with_config(PipelineConfig {
-        max_text_bytes: 100,
-    });
+    let pipeline = Pipeline::with_config(PipelineConfig::default().with_max_text_bytes(100));
     match pipeline.analyze(&"x".repeat(101)) {
         Err(e @ Error::TextTooLarge { .. }) => assert!(e.to_string().contains("max_text_bytes")),
         other => panic!("expected TextTooLarge, got {other:?}"),

@@ -30,13 +30,16 @@ use std::path::Path;
 /// ```
 /// use saidwho::ner::{CandleOptions, NerOptions, Precision};
 ///
+/// let mut candle = CandleOptions::default();
+/// candle.precision = Precision::Int8;
 /// let options = NerOptions::default().with_precision(Precision::Int8);
-/// assert_eq!(options.engine.candle, CandleOptions { precision: Precision::Int8 });
+/// assert_eq!(options.engine.candle, candle);
 /// ```
 #[derive(
     Debug, Clone, Copy, Default, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize,
 )]
 #[serde(default, deny_unknown_fields)]
+#[non_exhaustive]
 pub struct CandleOptions {
     /// Arithmetic of the linear layers. Default [`Precision::F32`].
     pub precision: Precision,
@@ -53,6 +56,7 @@ pub struct CandleOptions {
     Debug, Clone, Copy, Default, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize,
 )]
 #[serde(rename_all = "lowercase")]
+#[non_exhaustive]
 pub enum Precision {
     /// 32-bit floats throughout, like the Python reference (logits within
     /// 1e-3 of it). The default.
