@@ -14,8 +14,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use indicatif::{ProgressBar, ProgressStyle};
 use saidwho::corpus::{batches, map_ordered, BatchSize, InputFormat, Inputs};
 use saidwho::ner::{NerOptions, TransformerRecognizer};
-use saidwho::output::html::HtmlPage;
-use saidwho::output::{DocumentJson, Offsets};
+use saidwho::output::{DocumentJson, Format, Offsets, SinkOptions};
 use saidwho::{Pipeline, PipelineConfig};
 use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
@@ -108,8 +107,13 @@ struct EvalQuotesArgs {
 struct ExtractArgs {
     #[command(flatten)]
     input: InputArgs,
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Jsonl)]
+    /// Output format; each is written as the documents come, one at a time.
+    ///
+    /// jsonl: one JSON document per line, each line complete and flushed.
+    /// json: pretty-printed JSON, one object per document. text: one line per
+    /// quote, `id<TAB>kind<TAB>speaker → "content"`. html: one self-contained
+    /// page for all documents, a section per document.
+    #[arg(long, default_value_t = Format::Jsonl, value_parser = format_parser())]
     format: Format,
     /// Documents processed in parallel (default: all cores); each forward
     /// pass then uses cores / threads threads (RAYON_NUM_THREADS overrides).
@@ -130,16 +134,11 @@ struct ExtractArgs {
     precision: saidwho::ner::Precision,
 }
 
-#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
-enum Format {
-    /// One JSON document per line (streams; complete lines even if interrupted).
-    Jsonl,
-    /// Pretty-printed JSON, one object per document.
-    Json,
-    /// One line per quote: `id<TAB>speaker → content`.
-    Text,
-    /// One self-contained HTML page for all documents.
-    Html,
+/// `--format`: the library's formats by name (listed in `--help`), parsed by
+/// `Format`'s `FromStr`.
+fn format_parser() -> impl clap::builder::TypedValueParser<Value = Format> {
+    use clap::builder::{PossibleValuesParser, TypedValueParser};
+    PossibleValuesParser::new(Format::ALL.map(Format::name)).try_map(|name| name.parse::<Format>())
 }
 
 #[derive(Args)]
@@ -355,9 +354,13 @@ fn extract(args: &ExtractArgs) -> ExitCode {
     let progress = progress_bar();
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
-    let mut html = (args.format == Format::Html).then(|| HtmlPage::new("saidwho"));
+    let mut sink = args
+        .format
+        .sink(&mut out, &SinkOptions::default().with_offsets(offsets));
     let (mut docs, mut quotes, mut entities, mut failed) = (0usize, 0usize, 0usize, 0usize);
-    let mut broken_pipe = false;
+    // A closed stdout (e.g. piped to `head`) stops the writing, not the run:
+    // the summary still counts every document.
+    let mut broken_pipe = sink.begin().is_err();
     // Documents go through the pipeline in batches, so that the model fills
     // each forward pass with sentences of many short documents.
     let batched = batches(args.input.inputs(), BatchSize::default(), |input| {
@@ -396,39 +399,18 @@ fn extract(args: &ExtractArgs) -> ExitCode {
                 if broken_pipe {
                     continue;
                 }
-                let written = match args.format {
-                    Format::Jsonl => {
-                        let json = DocumentJson::new(&id, &doc, offsets);
-                        writeln!(out, "{}", serde_json::to_string(&json).expect("plain data"))
-                    }
-                    Format::Json => {
-                        let json = DocumentJson::new(&id, &doc, offsets);
-                        writeln!(
-                            out,
-                            "{}",
-                            serde_json::to_string_pretty(&json).expect("plain data")
-                        )
-                    }
-                    Format::Text => {
-                        write!(out, "{}", saidwho::output::text::quotes_table(&id, &doc))
-                    }
-                    Format::Html => {
-                        if let Some(page) = html.as_mut() {
-                            page.add(&id, &doc);
-                        }
-                        Ok(())
-                    }
-                };
-                broken_pipe = written.and_then(|_| out.flush()).is_err();
+                // Flushed per document: a reader downstream gets each document
+                // whole as soon as it is done, and a closed pipe shows at once.
+                broken_pipe = sink
+                    .document(&id, &doc)
+                    .and_then(|()| sink.flush())
+                    .is_err();
             }
         },
     );
     progress.finish_and_clear();
-    if let Some(page) = html {
-        broken_pipe |= out
-            .write_all(page.finish().as_bytes())
-            .and_then(|_| out.flush())
-            .is_err();
+    if !broken_pipe {
+        broken_pipe = sink.finish().is_err();
     }
     let secs = started.elapsed().as_secs_f64();
     eprintln!(

@@ -7,7 +7,7 @@
 //! to use another binary. Without one: skipped with a message, or failed
 //! under `CI=true`.
 
-use saidwho::output::html::HtmlPage;
+use saidwho::output::{HtmlSink, Sink};
 use saidwho::{
     Document, Entity, Label, Mention, MentionKind, Quote, QuoteKind, Sentence, Span, Speaker,
 };
@@ -143,9 +143,12 @@ fn page_renders_in_headless_chromium() {
         return;
     };
     let doc = sample();
-    let mut page = HtmlPage::new("saidwho browser test");
-    page.add("strike", &doc);
-    let html = page.finish();
+    let mut html = Vec::new();
+    let mut page = HtmlSink::new(&mut html, "saidwho browser test");
+    page.begin().unwrap();
+    page.document("strike", &doc).unwrap();
+    page.finish().unwrap();
+    let html = String::from_utf8(html).unwrap();
     let dir = out_dir();
     let file = dir.join("page.html");
     std::fs::write(&file, &html).unwrap();

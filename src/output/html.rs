@@ -9,10 +9,15 @@
 //! cue sits between two content spans), so the text is cut at every
 //! annotation boundary and each piece gets the classes of everything that
 //! covers it. That keeps the markup flat and valid whatever the overlaps.
+//!
+//! The page has no table of contents: each document's section depends on
+//! that document alone, so [`HtmlSink`] writes the page as the documents come.
 
+use super::Sink;
 use crate::document::{Document, Span};
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
+use std::io::{self, Write};
 use unicode_segmentation::UnicodeSegmentation;
 
 const STYLE: &str = r#"
@@ -40,55 +45,51 @@ a.who { font: 11px sans-serif; vertical-align: super; text-decoration: none; col
 .legend span { margin-right: 12px; }
 "#;
 
-/// Builds one HTML page holding any number of documents.
+/// Writes one HTML page holding any number of documents, as they come: the
+/// page's head at [`begin`](Sink::begin), a section per
+/// [`document`](Sink::document), the page's end at [`finish`](Sink::finish).
+/// It holds one document's markup at a time, whatever the corpus size.
 ///
 /// ```
-/// use saidwho::{output::html::HtmlPage, Pipeline};
-/// let doc = Pipeline::new().analyze("It rained <a lot>.").unwrap();
-/// let mut page = HtmlPage::new("Demo");
-/// page.add("a1", &doc);
-/// let html = page.finish();
+/// use saidwho::output::{HtmlSink, Sink};
+/// let doc = saidwho::Pipeline::new().analyze("It rained <a lot>.").unwrap();
+/// let mut html = Vec::new();
+/// let mut page = HtmlSink::new(&mut html, "Demo");
+/// page.begin().unwrap();
+/// page.document("a1", &doc).unwrap();
+/// page.finish().unwrap();
+/// let html = String::from_utf8(html).unwrap();
 /// assert!(html.starts_with("<!DOCTYPE html>"));
 /// assert!(html.contains("It rained &lt;a lot&gt;."));
+/// assert!(html.ends_with("</html>\n"));
 /// ```
-#[derive(Debug, Clone)]
-pub struct HtmlPage {
-    body: String,
+#[derive(Debug)]
+pub struct HtmlSink<W> {
+    writer: W,
     title: String,
+    /// Documents written so far: the next section's number.
     docs: usize,
+    /// The section being written, kept to reuse its allocation.
+    buf: String,
 }
 
-impl HtmlPage {
-    /// An empty page with a title.
-    pub fn new(title: &str) -> Self {
-        HtmlPage {
-            body: String::new(),
+impl<W: Write> HtmlSink<W> {
+    /// A page with a title, written to `writer`.
+    pub fn new(writer: W, title: &str) -> Self {
+        HtmlSink {
+            writer,
             title: title.to_string(),
             docs: 0,
+            buf: String::new(),
         }
     }
+}
 
-    /// Appends one document under the heading `id`.
-    pub fn add(&mut self, id: &str, doc: &Document) {
-        let n = self.docs;
-        self.docs += 1;
-        let b = &mut self.body;
+impl<W: Write> Sink for HtmlSink<W> {
+    fn begin(&mut self) -> io::Result<()> {
+        self.buf.clear();
         let _ = write!(
-            b,
-            "<section class=\"doc\" id=\"d{n}\"><div style=\"flex:3\"><h2>{}</h2><article>",
-            escape(id)
-        );
-        render_text(b, n, doc);
-        b.push_str("</article></div><aside>");
-        render_table(b, n, doc);
-        b.push_str("</aside></section>\n");
-    }
-
-    /// The finished page.
-    pub fn finish(self) -> String {
-        let mut out = String::with_capacity(self.body.len() + 4096);
-        let _ = write!(
-            out,
+            self.buf,
             "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
              <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
              <title>{title}</title><style>{STYLE}</style></head><body>\
@@ -100,9 +101,33 @@ impl HtmlPage {
              <span class=\"speaker\">speaker</span></div></header>\n",
             title = escape(&self.title)
         );
-        out.push_str(&self.body);
-        out.push_str("</body></html>\n");
-        out
+        self.writer.write_all(self.buf.as_bytes())
+    }
+
+    fn document(&mut self, id: &str, doc: &Document) -> io::Result<()> {
+        let n = self.docs;
+        self.docs += 1;
+        let b = &mut self.buf;
+        b.clear();
+        let _ = write!(
+            b,
+            "<section class=\"doc\" id=\"d{n}\"><div style=\"flex:3\"><h2>{}</h2><article>",
+            escape(id)
+        );
+        render_text(b, n, doc);
+        b.push_str("</article></div><aside>");
+        render_table(b, n, doc);
+        b.push_str("</aside></section>\n");
+        self.writer.write_all(b.as_bytes())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.writer.flush()
+    }
+
+    fn finish(&mut self) -> io::Result<()> {
+        self.writer.write_all(b"</body></html>\n")?;
+        self.writer.flush()
     }
 }
 
@@ -293,6 +318,7 @@ fn escape(s: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    use super::super::{tests::render, tests::two_docs, Format};
     use super::*;
     use crate::{Entity, Label, Mention, MentionKind, Quote, QuoteKind, Sentence, Speaker};
 
@@ -353,9 +379,7 @@ mod tests {
 
     #[test]
     fn table_groups_by_entity_name() {
-        let mut page = HtmlPage::new("t");
-        page.add("x", &doc());
-        let html = page.finish();
+        let html = render(Format::Html, &[("x", doc())]);
         assert!(html.contains("<td>Ann Lee</td>"));
         assert!(html.contains("href=\"#q0-0\""));
         assert!(!html.contains("http://") && !html.contains("https://"));
@@ -389,8 +413,46 @@ mod tests {
     fn bad_spans_are_skipped_not_panicked_on() {
         let mut d = doc();
         d.text = "é".into();
-        let mut page = HtmlPage::new("t");
-        page.add("x", &d);
-        assert!(page.finish().contains("é"));
+        assert!(render(Format::Html, &[("x", d)]).contains("é"));
+    }
+
+    #[test]
+    fn a_page_of_documents_in_order_begun_and_finished_once() {
+        let html = render(Format::Html, &two_docs());
+        assert!(html.starts_with("<!DOCTYPE html>\n<html lang=\"en\">"));
+        assert_eq!(html.matches("<!DOCTYPE html>").count(), 1);
+        assert!(html.contains("<title>T</title>"));
+        assert_eq!(html.matches("</body></html>").count(), 1);
+        assert!(html.ends_with("</aside></section>\n</body></html>\n"));
+        let a1 = html.find("<section class=\"doc\" id=\"d0\"><div style=\"flex:3\"><h2>a1</h2>");
+        let a2 = html.find("<section class=\"doc\" id=\"d1\"><div style=\"flex:3\"><h2>a2</h2>");
+        assert!(a1.is_some() && a1 < a2, "{html}");
+        assert!(html.contains("&lt;Lee&gt; &amp; co left."));
+        assert_eq!(html.matches("<section").count(), 2);
+    }
+
+    #[test]
+    fn each_part_is_written_when_it_is_given() {
+        let [(id, d), _] = two_docs();
+        let mut out = Vec::new();
+        let mut sink = HtmlSink::new(&mut out, "<T>");
+        sink.begin().unwrap();
+        let head = sink.writer.len();
+        assert!(sink.writer.ends_with(b"</header>\n"));
+        assert!(std::str::from_utf8(&sink.writer[..])
+            .unwrap()
+            .contains("<h1>&lt;T&gt;</h1>"));
+        sink.document(id, &d).unwrap();
+        assert!(sink.writer[head..].starts_with(b"<section"));
+        assert!(sink.writer.ends_with(b"</section>\n"));
+        sink.finish().unwrap();
+        assert!(out.ends_with(b"</section>\n</body></html>\n"));
+    }
+
+    #[test]
+    fn an_empty_page_is_still_a_page() {
+        let html = render(Format::Html, &[]);
+        assert!(html.starts_with("<!DOCTYPE html>"));
+        assert!(html.ends_with("</header>\n</body></html>\n"));
     }
 }

@@ -3,9 +3,12 @@
 //! Rust users slice with byte offsets; most JSON consumers (Python, JavaScript)
 //! index strings by code point. [`DocumentJson`] writes either, and repeats the
 //! covered text beside every span so the output can be read on its own.
+//! [`JsonSink`] writes one per document, as a line or pretty-printed.
 
+use super::Sink;
 use crate::document::{CharIndex, Document, Span};
 use serde::Serialize;
+use std::io::{self, Write};
 
 /// Which offsets JSON output uses.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -184,5 +187,117 @@ impl<'a> DocumentJson<'a> {
         self.entities = None;
         self.quotes = None;
         self
+    }
+}
+
+/// Writes each document as a [`DocumentJson`]: one line each
+/// ([`Format::Jsonl`](super::Format::Jsonl)) or pretty-printed and followed by
+/// a newline ([`Format::Json`](super::Format::Json)).
+///
+/// ```
+/// use saidwho::output::{JsonSink, Offsets, Sink};
+/// let doc = saidwho::Pipeline::new().analyze("«Да». Нет.").unwrap();
+/// let mut out = Vec::new();
+/// let mut sink = JsonSink::lines(&mut out, Offsets::Chars);
+/// sink.document("a1", &doc).unwrap();
+/// assert!(out.starts_with(br#"{"id":"a1","sentences":[{"start":0,"end":5,"#));
+/// assert!(out.ends_with(b"]}\n"));
+/// ```
+#[derive(Debug)]
+pub struct JsonSink<W> {
+    writer: W,
+    offsets: Offsets,
+    pretty: bool,
+    /// The document being written, kept to reuse its allocation.
+    buf: Vec<u8>,
+}
+
+impl<W: Write> JsonSink<W> {
+    /// One JSON object per line (JSON lines).
+    pub fn lines(writer: W, offsets: Offsets) -> Self {
+        Self::new(writer, offsets, false)
+    }
+
+    /// Pretty-printed JSON objects, each followed by a newline.
+    pub fn pretty(writer: W, offsets: Offsets) -> Self {
+        Self::new(writer, offsets, true)
+    }
+
+    fn new(writer: W, offsets: Offsets, pretty: bool) -> Self {
+        JsonSink {
+            writer,
+            offsets,
+            pretty,
+            buf: Vec::new(),
+        }
+    }
+}
+
+impl<W: Write> Sink for JsonSink<W> {
+    fn document(&mut self, id: &str, doc: &Document) -> io::Result<()> {
+        let json = DocumentJson::new(id, doc, self.offsets);
+        self.buf.clear();
+        if self.pretty {
+            serde_json::to_writer_pretty(&mut self.buf, &json)?;
+        } else {
+            serde_json::to_writer(&mut self.buf, &json)?;
+        }
+        self.buf.push(b'\n');
+        self.writer.write_all(&self.buf)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.writer.flush()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::{tests::render, tests::two_docs, Format};
+
+    #[test]
+    fn lines_are_one_parseable_document_each_in_order() {
+        let out = render(Format::Jsonl, &two_docs());
+        let docs: Vec<serde_json::Value> = out
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect();
+        assert_eq!(docs.len(), 2);
+        assert_eq!(docs[0]["id"], "a1");
+        assert_eq!(docs[1]["id"], "a2");
+        assert_eq!(docs[0]["quotes"][0]["speaker"]["text"], "Ann Lee");
+        assert_eq!(docs[1]["quotes"].as_array().unwrap().len(), 0);
+    }
+
+    #[test]
+    fn pretty_is_a_stream_of_the_same_documents() {
+        let docs = two_docs();
+        let pretty = render(Format::Json, &docs);
+        assert!(pretty.contains("\n  \"sentences\": ["), "{pretty}");
+        let parsed: Vec<serde_json::Value> = serde_json::Deserializer::from_str(&pretty)
+            .into_iter()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        let lines: Vec<serde_json::Value> = render(Format::Jsonl, &docs)
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect();
+        assert_eq!(parsed, lines);
+    }
+
+    #[test]
+    fn offsets_follow_the_options() {
+        use super::super::{Offsets, SinkOptions};
+        let pipeline = crate::Pipeline::new();
+        let doc = pipeline.analyze("«Да». Нет.").unwrap();
+        for (offsets, start) in [(Offsets::Chars, 6), (Offsets::Bytes, 10)] {
+            let mut out = Vec::new();
+            let options = SinkOptions::default().with_offsets(offsets);
+            let mut sink = Format::Jsonl.sink(&mut out, &options);
+            sink.document("r", &doc).unwrap();
+            drop(sink);
+            let json: serde_json::Value = serde_json::from_slice(&out).unwrap();
+            assert_eq!(json["sentences"][1]["start"], start, "{offsets:?}");
+        }
     }
 }

@@ -1,34 +1,82 @@
 //! A plain-text view: one line per quote, speaker → content.
 
+use super::Sink;
 use crate::document::Document;
 use std::fmt::Write as _;
+use std::io::{self, Write};
 
-/// One line per quote: `id<TAB>kind<TAB>speaker → "content … content"`, where
-/// the speaker is the entity's canonical name, or the speaker's words, or `?`.
+/// Writes one line per quote: `id<TAB>kind<TAB>speaker → "content … content"`,
+/// where the speaker is the entity's canonical name, or the speaker's words,
+/// or `?`. Tabs and newlines inside the speaker and the content become
+/// spaces. A document without quotes writes nothing.
 ///
 /// ```
-/// use saidwho::output::text::quotes_table;
-/// let doc = saidwho::Pipeline::new().analyze("No quotes here.").unwrap();
-/// assert_eq!(quotes_table("a", &doc), "");
+/// use saidwho::output::{Sink, TextSink};
+/// let pipeline = saidwho::Pipeline::new();
+/// let mut out = Vec::new();
+/// let mut sink = TextSink::new(&mut out);
+/// sink.document("a", &pipeline.analyze("No quotes here.").unwrap()).unwrap();
+/// sink.document("b", &pipeline.analyze("“Yes,” said Ann Lee.").unwrap()).unwrap();
+/// assert_eq!(String::from_utf8(out).unwrap(), "b\tdirect\tAnn Lee → \"Yes,\"\n");
 /// ```
-pub fn quotes_table(id: &str, doc: &Document) -> String {
-    let mut out = String::new();
-    for q in &doc.quotes {
-        let speaker = match &q.speaker {
-            Some(s) => match s.entity.and_then(|e| doc.entity(e)) {
-                Some(e) => e.name.clone(),
-                None => doc.slice(s.span).to_string(),
-            },
-            None => "?".to_string(),
-        };
-        let content: Vec<&str> = q.content.iter().map(|&s| doc.slice(s)).collect();
-        let kind = match q.kind {
-            crate::QuoteKind::Direct => "direct",
-            crate::QuoteKind::Indirect => "indirect",
-            crate::QuoteKind::Mixed => "mixed",
-        };
-        let line = format!("{speaker} → \"{}\"", content.join(" … "));
-        let _ = writeln!(out, "{id}\t{kind}\t{}", line.replace(['\n', '\t'], " "));
+#[derive(Debug)]
+pub struct TextSink<W> {
+    writer: W,
+    /// The document being written, kept to reuse its allocation.
+    buf: String,
+}
+
+impl<W: Write> TextSink<W> {
+    /// A sink that writes to `writer`.
+    pub fn new(writer: W) -> Self {
+        TextSink {
+            writer,
+            buf: String::new(),
+        }
     }
-    out
+}
+
+impl<W: Write> Sink for TextSink<W> {
+    fn document(&mut self, id: &str, doc: &Document) -> io::Result<()> {
+        self.buf.clear();
+        for q in &doc.quotes {
+            let speaker = match &q.speaker {
+                Some(s) => match s.entity.and_then(|e| doc.entity(e)) {
+                    Some(e) => e.name.clone(),
+                    None => doc.slice(s.span).to_string(),
+                },
+                None => "?".to_string(),
+            };
+            let content: Vec<&str> = q.content.iter().map(|&s| doc.slice(s)).collect();
+            let kind = match q.kind {
+                crate::QuoteKind::Direct => "direct",
+                crate::QuoteKind::Indirect => "indirect",
+                crate::QuoteKind::Mixed => "mixed",
+            };
+            let line = format!("{speaker} → \"{}\"", content.join(" … "));
+            // Writing to a String cannot fail.
+            let _ = writeln!(
+                self.buf,
+                "{id}\t{kind}\t{}",
+                line.replace(['\n', '\t'], " ")
+            );
+        }
+        self.writer.write_all(self.buf.as_bytes())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.writer.flush()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::{tests::render, tests::two_docs, Format};
+
+    #[test]
+    fn one_line_per_quote_with_tabs_in_content_folded() {
+        let out = render(Format::Text, &two_docs());
+        let lines: Vec<&str> = out.lines().collect();
+        assert_eq!(lines, ["a1\tdirect\tAnn Lee → \"We won all,\""], "{out}");
+    }
 }
