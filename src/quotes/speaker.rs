@@ -9,9 +9,8 @@
 //! its entity. A phrase with nothing to link keeps `entity: None`.
 
 use crate::document::{Entity, EntityId, Label, MentionKind, Span, Speaker};
-use crate::entities::names::{name_span, norm_word, HONORIFICS};
-use crate::entities::refs::pronoun_stem;
 use crate::text::tokens::{Tok, TokKind};
+use crate::text::words::{name_span, norm_word, pronoun_stem, HONORIFICS};
 
 /// Words that end a subject noun phrase when walking back from the cue.
 const CLAUSE_WORDS: &[&str] = &[
