@@ -7,11 +7,11 @@
 //! ministry"). Within one article surname and alias collisions are rare, so
 //! greedy left-to-right clustering on normalised name forms is accurate,
 //! deterministic and linear — what a quote stage needs to say *which*
-//! Medvedev spoke. See [`names`] for the name forms and [`refs`] for pronouns
-//! and nominals.
+//! Medvedev spoke. The name forms are in `names`, pronouns and nominals in
+//! `refs`.
 
-pub mod names;
-pub mod refs;
+mod names;
+mod refs;
 
 use crate::document::{Entity, Label, Mention, MentionKind, Sentence, Span};
 use crate::text::words::{name_span, norm_word, words};

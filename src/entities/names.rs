@@ -13,7 +13,7 @@ use crate::text::words::{norm_word, strip_possessive, words, TITLES};
 
 /// Grammatical gender, for pronoun agreement.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Gender {
+pub(crate) enum Gender {
     /// he/him/his
     Male,
     /// she/her/hers
@@ -198,7 +198,7 @@ pub(crate) fn with_title_article(text: &str, span: Span, label: &Label) -> Strin
 
 /// True when every word of `s` is a title or honorific (`Sen.`, `Mr.`,
 /// `President`): such a mention names nobody.
-pub fn is_only_titles(s: &str) -> bool {
+pub(crate) fn is_only_titles(s: &str) -> bool {
     let ws = words(s);
     !ws.is_empty()
         && ws
@@ -207,7 +207,7 @@ pub fn is_only_titles(s: &str) -> bool {
 }
 
 /// Gender told by an honorific or a common first name, if any.
-pub fn gender_of(words: &[&str]) -> Option<Gender> {
+pub(crate) fn gender_of(words: &[&str]) -> Option<Gender> {
     for w in words {
         let n = norm_word(w);
         match n.as_str() {
@@ -232,7 +232,7 @@ const ORG_STOP: &[&str] = &["the", "of", "for", "and", "&", "on", "in", "a", "an
 /// Content words of an organisation name, for alias matching: lowercased,
 /// articles and a leading possessive modifier (`Russia's Ministry`) dropped,
 /// demonyms folded onto their country (`Russian` → `russia`).
-pub fn org_key(name: &str) -> Vec<String> {
+pub(crate) fn org_key(name: &str) -> Vec<String> {
     let ws = words(name);
     let mut out: Vec<String> = Vec::new();
     for (i, (_, w)) in ws.iter().enumerate() {
@@ -260,7 +260,7 @@ pub fn org_key(name: &str) -> Vec<String> {
 
 /// Acronym letters of a name (`Ministry of Defense` → `mod`, `New York Times`
 /// → `nyt`), lowercased.
-pub fn acronyms(name: &str) -> [String; 2] {
+pub(crate) fn acronyms(name: &str) -> [String; 2] {
     let mut ws = words(name);
     let n = ws.len();
     let mut i = 0;
@@ -284,7 +284,7 @@ pub fn acronyms(name: &str) -> [String; 2] {
 
 /// True when `s` looks like an acronym (`MoD`, `NATO`, `U.S.`): one word,
 /// mostly capitals.
-pub fn is_acronym(s: &str) -> bool {
+pub(crate) fn is_acronym(s: &str) -> bool {
     let letters: Vec<char> = s.chars().filter(|c| c.is_alphabetic()).collect();
     if letters.len() < 2 || letters.len() > 8 || s.contains(' ') {
         return false;
