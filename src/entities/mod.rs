@@ -7,17 +7,15 @@
 //! ministry"). Within one article surname and alias collisions are rare, so
 //! greedy left-to-right clustering on normalised name forms is accurate,
 //! deterministic and linear — what a quote stage needs to say *which*
-//! Medvedev spoke. See [`names`] for the name forms and [`refs`] for pronouns
-//! and nominals.
+//! Medvedev spoke. The name forms are in `names`, pronouns and nominals in
+//! `refs`.
 
-pub mod names;
-pub mod refs;
+mod names;
+mod refs;
 
 use crate::document::{Entity, Label, Mention, MentionKind, Sentence, Span};
-use names::{
-    acronyms, gender_of, is_acronym, is_only_titles, name_span, norm_word, org_key,
-    with_title_article, words, Gender,
-};
+use crate::text::words::{name_span, norm_word, words};
+use names::{acronyms, gender_of, is_acronym, is_only_titles, org_key, with_title_article, Gender};
 use std::collections::HashMap;
 
 /// Groups mentions into entities.
@@ -218,8 +216,18 @@ fn find_other(
         })
 }
 
-/// The span a mention's entity name covers inside it (re-exported helper for
-/// the quote stage): see [`names::name_span`].
+/// The span a mention's entity name covers inside it: the mention without a
+/// possessive, leading articles and — for persons — leading titles.
+///
+/// ```
+/// use saidwho::entities::name_part;
+/// use saidwho::{Label, Mention, MentionKind, Span};
+/// let t = "Russian Security Council Deputy Chairman Dmitry Medvedev’s post";
+/// let m = Mention {
+///     span: Span::new(0, 59), label: Label::Per, score: 1.0, kind: MentionKind::Name,
+/// };
+/// assert_eq!(name_part(t, &m).text(t), "Dmitry Medvedev");
+/// ```
 pub fn name_part(text: &str, mention: &Mention) -> Span {
     name_span(text, mention.span, &mention.label)
 }

@@ -9,148 +9,11 @@
 //! and acronyms handles these without a gazetteer.
 
 use crate::document::{Label, Span};
-
-/// Title and role words kept out of person names (lowercase, no dots).
-pub const TITLES: &[&str] = &[
-    "president",
-    "vice",
-    "prime",
-    "minister",
-    "secretary",
-    "chairman",
-    "chairwoman",
-    "chair",
-    "deputy",
-    "chief",
-    "ceo",
-    "director",
-    "senator",
-    "sen",
-    "representative",
-    "rep",
-    "congressman",
-    "congresswoman",
-    "governor",
-    "gov",
-    "mayor",
-    "mr",
-    "mrs",
-    "ms",
-    "miss",
-    "dr",
-    "prof",
-    "professor",
-    "general",
-    "gen",
-    "lt",
-    "colonel",
-    "col",
-    "captain",
-    "capt",
-    "sgt",
-    "sergeant",
-    "admiral",
-    "adm",
-    "judge",
-    "justice",
-    "king",
-    "queen",
-    "prince",
-    "princess",
-    "pope",
-    "sir",
-    "lord",
-    "lady",
-    "dame",
-    "chancellor",
-    "ambassador",
-    "speaker",
-    "leader",
-    "commander",
-    "spokesman",
-    "spokeswoman",
-    "spokesperson",
-    "candidate",
-    "nominee",
-    "former",
-    "rev",
-    "reverend",
-    "attorney",
-    "sheriff",
-    "councilman",
-    "councilwoman",
-    "commissioner",
-    "envoy",
-    "foreign",
-    "defense",
-    "defence",
-    "security",
-    "council",
-    "state",
-    "national",
-    "head",
-    "founder",
-    "executive",
-    "officer",
-    "presidential",
-    "republican",
-    "democratic",
-    "democrat",
-    "gop",
-    "hopeful",
-    "frontrunner",
-    "front-runner",
-    "mogul",
-    "billionaire",
-    "businessman",
-    "businesswoman",
-    "activist",
-    "analyst",
-    "correspondent",
-    "reporter",
-    "columnist",
-    "host",
-    "anchor",
-    "sen.",
-    "u.s",
-    "russian",
-    "ukrainian",
-    "american",
-    "british",
-    "french",
-    "german",
-    "chinese",
-];
-
-/// Honorifics and short titles that belong in a *speaker span* right before a
-/// name (`President Volodymyr Zelensky`), lowercase without dots.
-pub const HONORIFICS: &[&str] = &[
-    "president",
-    "mr",
-    "mrs",
-    "ms",
-    "miss",
-    "dr",
-    "sen",
-    "senator",
-    "rep",
-    "gov",
-    "governor",
-    "prof",
-    "gen",
-    "general",
-    "judge",
-    "mayor",
-    "pope",
-    "king",
-    "queen",
-    "prince",
-    "sir",
-];
+use crate::text::words::{norm_word, strip_possessive, words, TITLES};
 
 /// Grammatical gender, for pronoun agreement.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Gender {
+pub(crate) enum Gender {
     /// he/him/his
     Male,
     /// she/her/hers
@@ -290,86 +153,6 @@ const FEMALE_FIRST: &[&str] = &[
     "marsha",
 ];
 
-/// Lowercased word without dots (`Sen.` → `sen`).
-pub fn norm_word(w: &str) -> String {
-    w.chars()
-        .filter(|&c| c != '.')
-        .flat_map(char::to_lowercase)
-        .collect()
-}
-
-/// Strips a trailing possessive (`’s`, `'s`, or a bare `’`/`'` after s).
-pub fn strip_possessive(s: &str) -> &str {
-    for suf in ["’s", "'s", "’S", "'S", "’", "'"] {
-        if let Some(x) = s.strip_suffix(suf) {
-            return x;
-        }
-    }
-    s
-}
-
-/// Words of `s` with their byte offsets (relative to `s`), split on white
-/// space, possessives stripped from the last word.
-pub fn words(s: &str) -> Vec<(usize, &str)> {
-    let mut out = Vec::new();
-    let mut start = None;
-    for (i, c) in s.char_indices().chain([(s.len(), ' ')]) {
-        if c.is_whitespace() {
-            if let Some(st) = start.take() {
-                let mark = |c: char| matches!(c, ',' | '"' | '“' | '”');
-                let lead = s[st..i].len() - s[st..i].trim_start_matches(mark).len();
-                // The offset is the trimmed word's own, so that offset plus
-                // length stays on the word (and on a char boundary).
-                let w = s[st + lead..i].trim_end_matches(mark);
-                if !w.is_empty() {
-                    out.push((st + lead, w));
-                }
-            }
-        } else if start.is_none() {
-            start = Some(i);
-        }
-    }
-    if let Some(last) = out.last_mut() {
-        last.1 = strip_possessive(last.1);
-    }
-    out
-}
-
-/// The name part of a mention: possessive, leading lowercase articles and —
-/// for persons — leading titles removed. Returns the name span.
-///
-/// ```
-/// use saidwho::entities::names::name_span;
-/// use saidwho::{Label, Span};
-/// let t = "Russian Security Council Deputy Chairman Dmitry Medvedev’s post";
-/// let s = name_span(t, Span::new(0, 59), &Label::Per);
-/// assert_eq!(s.text(t), "Dmitry Medvedev");
-/// ```
-pub fn name_span(text: &str, span: Span, label: &Label) -> Span {
-    let s = span.text(text);
-    let ws = words(s);
-    if ws.is_empty() {
-        return span;
-    }
-    let mut first = 0;
-    while first + 1 < ws.len() && matches!(ws[first].1, "the" | "a" | "an") {
-        first += 1;
-    }
-    if *label == Label::Per {
-        // Keep the words after the last title word (at least one word).
-        let mut k = first;
-        for (j, (_, w)) in ws.iter().enumerate().skip(first) {
-            if j + 1 < ws.len() && TITLES.contains(&norm_word(w).as_str()) {
-                k = j + 1;
-            }
-        }
-        first = k;
-    }
-    let (st, _) = ws[first];
-    let (lst, lw) = ws[ws.len() - 1];
-    Span::new(span.start + st, span.start + lst + lw.len())
-}
-
 /// Last words of publication names whose article is part of the title
 /// (`The New York Times`, `The Wall Street Journal`, `The Economist`).
 const PUBLICATIONS: &[&str] = &[
@@ -415,7 +198,7 @@ pub(crate) fn with_title_article(text: &str, span: Span, label: &Label) -> Strin
 
 /// True when every word of `s` is a title or honorific (`Sen.`, `Mr.`,
 /// `President`): such a mention names nobody.
-pub fn is_only_titles(s: &str) -> bool {
+pub(crate) fn is_only_titles(s: &str) -> bool {
     let ws = words(s);
     !ws.is_empty()
         && ws
@@ -424,7 +207,7 @@ pub fn is_only_titles(s: &str) -> bool {
 }
 
 /// Gender told by an honorific or a common first name, if any.
-pub fn gender_of(words: &[&str]) -> Option<Gender> {
+pub(crate) fn gender_of(words: &[&str]) -> Option<Gender> {
     for w in words {
         let n = norm_word(w);
         match n.as_str() {
@@ -449,7 +232,7 @@ const ORG_STOP: &[&str] = &["the", "of", "for", "and", "&", "on", "in", "a", "an
 /// Content words of an organisation name, for alias matching: lowercased,
 /// articles and a leading possessive modifier (`Russia's Ministry`) dropped,
 /// demonyms folded onto their country (`Russian` → `russia`).
-pub fn org_key(name: &str) -> Vec<String> {
+pub(crate) fn org_key(name: &str) -> Vec<String> {
     let ws = words(name);
     let mut out: Vec<String> = Vec::new();
     for (i, (_, w)) in ws.iter().enumerate() {
@@ -477,7 +260,7 @@ pub fn org_key(name: &str) -> Vec<String> {
 
 /// Acronym letters of a name (`Ministry of Defense` → `mod`, `New York Times`
 /// → `nyt`), lowercased.
-pub fn acronyms(name: &str) -> [String; 2] {
+pub(crate) fn acronyms(name: &str) -> [String; 2] {
     let mut ws = words(name);
     let n = ws.len();
     let mut i = 0;
@@ -501,7 +284,7 @@ pub fn acronyms(name: &str) -> [String; 2] {
 
 /// True when `s` looks like an acronym (`MoD`, `NATO`, `U.S.`): one word,
 /// mostly capitals.
-pub fn is_acronym(s: &str) -> bool {
+pub(crate) fn is_acronym(s: &str) -> bool {
     let letters: Vec<char> = s.chars().filter(|c| c.is_alphabetic()).collect();
     if letters.len() < 2 || letters.len() > 8 || s.contains(' ') {
         return false;
@@ -513,34 +296,6 @@ pub fn is_acronym(s: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn word_offsets_point_at_the_trimmed_word() {
-        let s = "“Zoë” said";
-        let ws = words(s);
-        assert_eq!(ws[0], ("“".len(), "Zoë"));
-        let sp = name_span(s, Span::new(0, "“Zoë”".len()), &Label::Per);
-        assert_eq!(sp.text(s), "Zoë");
-    }
-
-    #[test]
-    fn titles_removed() {
-        let t = "President Volodymyr Zelensky";
-        assert_eq!(
-            name_span(t, Span::new(0, t.len()), &Label::Per).text(t),
-            "Volodymyr Zelensky"
-        );
-        let t = "Medvedev’s";
-        assert_eq!(
-            name_span(t, Span::new(0, t.len()), &Label::Per).text(t),
-            "Medvedev"
-        );
-        let t = "the Russian Defense Ministry";
-        assert_eq!(
-            name_span(t, Span::new(0, t.len()), &Label::Org).text(t),
-            "Russian Defense Ministry"
-        );
-    }
 
     #[test]
     fn org_keys_and_acronyms() {

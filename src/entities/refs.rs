@@ -18,11 +18,12 @@
 //!
 //! Unresolvable pronouns are left out rather than guessed.
 
-use super::names::{norm_word, Gender};
+use super::names::Gender;
 use super::Cluster;
 use crate::document::{Label, Mention, MentionKind, Span};
 use crate::text::cues;
 use crate::text::tokens::{tokenize, Tok, TokKind};
+use crate::text::words::{norm_word, pronoun_stem};
 
 /// Nouns of nominal mentions that must appear in the organisation's name.
 const NAMED_NOUNS: &[&str] = &[
@@ -236,20 +237,6 @@ pub(crate) fn resolve_refs(text: &str, clusters: &mut [Cluster]) {
     for (id, m) in added {
         clusters[id].mentions.push(m);
     }
-}
-
-/// The pronoun of a contracted word (`He’s` → `He`, `she'd` → `she`), else
-/// the whole word.
-pub(crate) fn pronoun_stem(text: &str, span: Span) -> Span {
-    let w = span.text(text);
-    for suffix in ["’s", "'s", "’d", "'d", "’ll", "'ll"] {
-        if let Some(stem) = w.strip_suffix(suffix) {
-            if matches!(stem.to_lowercase().as_str(), "he" | "she" | "it") {
-                return Span::new(span.start, span.start + stem.len());
-            }
-        }
-    }
-    span
 }
 
 fn mention(span: Span, label: Label, kind: MentionKind) -> Mention {

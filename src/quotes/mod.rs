@@ -10,10 +10,11 @@
 //!    units — sentence-like stretches that never end inside a quotation, so
 //!    that `"… trap," he said.` stays together whatever the sentence splitter
 //!    did.
-//! 3. **Cues** ([`cues`], `indirect`): every cue word (a lexicon built from
-//!    PolNeAR train's gold cues) is matched against the attribution shapes of
-//!    news English — content before the cue, after it, a quotation after it,
-//!    `according to X` — to give the content, the cue and the speaker phrase.
+//! 3. **Cues** ([`crate::text::cues`], `indirect`): every cue word (a
+//!    lexicon built from PolNeAR train's gold cues) is matched against the
+//!    attribution shapes of news English — content before the cue, after it,
+//!    a quotation after it, `according to X` — to give the content, the cue
+//!    and the speaker phrase.
 //!    A content made only of quotations is a *direct* quote, one containing a
 //!    quotation is *mixed*, the rest *indirect*.
 //! 4. **Leftover quotations** (`direct`): quoted regions no cue claimed are
@@ -29,10 +30,6 @@ mod direct;
 mod indirect;
 mod speaker;
 mod units;
-
-/// The cue lexicon lives with the text resources (the entity stage uses it
-/// too); re-exported here, where it is used most.
-pub use crate::text::cues;
 
 use crate::document::{Entity, Quote, QuoteKind, Sentence, Span, Speaker};
 use crate::text::marks;

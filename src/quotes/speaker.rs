@@ -9,9 +9,8 @@
 //! its entity. A phrase with nothing to link keeps `entity: None`.
 
 use crate::document::{Entity, EntityId, Label, MentionKind, Span, Speaker};
-use crate::entities::names::{name_span, norm_word, HONORIFICS};
-use crate::entities::refs::pronoun_stem;
 use crate::text::tokens::{Tok, TokKind};
+use crate::text::words::{name_span, norm_word, pronoun_stem, HONORIFICS};
 
 /// Words that end a subject noun phrase when walking back from the cue.
 const CLAUSE_WORDS: &[&str] = &[
@@ -630,7 +629,10 @@ fn relative_antecedent(text: &str, np: Span, index: &MentionIndex) -> Option<Ent
 /// Extends a name span left over one honorific (`President`, `Mr.`) when the
 /// noun phrase has it.
 fn with_honorific(text: &str, name: Span, np: Span) -> Span {
-    let before = &text[np.start.min(name.start)..name.start];
+    // A caller's entity may carry a span off the text's char boundaries.
+    let Some(before) = text.get(np.start.min(name.start)..name.start) else {
+        return name;
+    };
     let trimmed = before.trim_end();
     let start = trimmed
         .char_indices()
@@ -668,5 +670,27 @@ mod tests {
         let sp = link(text, np(0, 23), &index).unwrap();
         assert_eq!(sp.span.text(text), "the number of officials");
         assert_eq!(sp.entity, None);
+    }
+
+    #[test]
+    fn a_mention_off_char_boundaries_does_not_panic() {
+        // `Zoë`: byte 3 is inside the `ë`.
+        let text = "Zoë said that the attack failed.";
+        for (a, b) in [(3, 4), (3, 3), (3, 900)] {
+            let entities = [Entity {
+                id: 0,
+                label: Label::Per,
+                name: "Zoë".into(),
+                mentions: vec![crate::document::Mention {
+                    span: Span::new(a, b),
+                    label: Label::Per,
+                    score: 1.0,
+                    kind: MentionKind::Name,
+                }],
+            }];
+            let index = MentionIndex::new(&entities);
+            let sp = link(text, Span::new(0, 4), &index).unwrap();
+            assert_eq!(sp.entity, Some(0));
+        }
     }
 }

@@ -321,11 +321,13 @@ pub fn quoted(text: &str) -> Vec<Quoted> {
             }
             (_, Some(n)) => {
                 next_nl = newlines.next();
+                // The bottom region may go on into the next paragraph; the
+                // ones nested in it end here.
+                let Some((bottom, nested)) = stack.split_first_mut() else {
+                    continue;
+                };
                 // Skip runs of blank lines: the paragraph boundary ends at the
                 // next non-space character.
-                if stack.is_empty() {
-                    continue;
-                }
                 let mut k = n;
                 while k < bytes.len() && (bytes[k] as char).is_ascii_whitespace() {
                     k += 1;
@@ -337,19 +339,17 @@ pub fn quoted(text: &str) -> Vec<Quoted> {
                     .get(mi)
                     .filter(|m| m.span.start == k && m.role != MarkRole::Close)
                     .copied();
-                let bottom_style = stack[0].style;
-                // Close everything nested; the bottom region may go on.
-                while stack.len() > 1 {
-                    let o = stack.pop().unwrap_or_else(|| unreachable!());
+                // Close everything nested, innermost first.
+                for o in nested.iter().rev() {
                     finish_part(text, &mut regions[o.region], o.part_start, n);
                 }
-                let o = &mut stack[0];
-                finish_part(text, &mut regions[o.region], o.part_start, n);
+                finish_part(text, &mut regions[bottom.region], bottom.part_start, n);
                 match reopen {
-                    Some(m) if m.style == bottom_style => {
-                        o.part_start = m.span.end;
+                    Some(m) if m.style == bottom.style => {
+                        bottom.part_start = m.span.end;
                         pos = m.span.end;
                         mi += 1;
+                        stack.truncate(1);
                     }
                     _ => {
                         stack.clear();
@@ -390,14 +390,15 @@ fn handle_mark(text: &str, mark: Mark, stack: &mut Vec<Open>, regions: &mut Vec<
     };
     if closes {
         let Some(k) = in_stack else { return };
-        while stack.len() > k + 1 {
-            // Unclosed inner regions end where the outer one closes.
-            let o = stack.pop().unwrap_or_else(|| unreachable!());
+        // Pop down to the region the mark closes (at `k`): unclosed inner
+        // regions end where the outer one closes.
+        while let Some(o) = stack.pop() {
             finish_part(text, &mut regions[o.region], o.part_start, mark.span.start);
+            if stack.len() == k {
+                regions[o.region].close = Some(mark.span);
+                break;
+            }
         }
-        let o = stack.pop().unwrap_or_else(|| unreachable!());
-        finish_part(text, &mut regions[o.region], o.part_start, mark.span.start);
-        regions[o.region].close = Some(mark.span);
         return;
     }
     if mark.role == MarkRole::Close {

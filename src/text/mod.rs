@@ -1,7 +1,8 @@
 //! Stage 1: the text itself — sentence boundaries, and the text resources the
 //! rule stages share: the catalogue of quote marks ([`marks`]), a light word
-//! tokenizer (`tokens`) and the lexicon of speech cues ([`cues`]), used by the
-//! entity stage (who speaks next to a cue) and the quote stage alike.
+//! tokenizer (`tokens`), word and name forms (`words`) and the lexicon of
+//! speech cues ([`cues`]), used by the entity stage (who speaks next to a cue)
+//! and the quote stage alike.
 //!
 //! Why a stage of its own: every later stage works sentence by sentence (NER
 //! packs whole sentences into model windows; quote attribution looks for a cue
@@ -14,6 +15,7 @@ pub mod cues;
 pub mod marks;
 mod sentences;
 pub(crate) mod tokens;
+pub(crate) mod words;
 
 pub use sentences::RuleSplitter;
 
