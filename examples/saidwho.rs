@@ -12,9 +12,9 @@
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use indicatif::{ProgressBar, ProgressStyle};
-use saidwho::corpus::{batches, map_ordered, BatchSize, InputFormat, Inputs};
+use saidwho::corpus::{batches, map_ordered, BatchSize, InputDoc, InputFormat, Inputs};
 use saidwho::ner::{NerOptions, TransformerRecognizer};
-use saidwho::output::{DocumentJson, Format, Offsets, SinkOptions};
+use saidwho::output::{DocumentJson, Format, Offsets, Resume, SinkOptions};
 use saidwho::{Pipeline, PipelineConfig};
 use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
@@ -132,6 +132,14 @@ struct ExtractArgs {
     /// reference) or int8 (faster, slightly less accurate).
     #[arg(long, default_value = "f32")]
     precision: saidwho::ner::Precision,
+    /// Write to this file instead of standard output.
+    #[arg(long, short)]
+    output: Option<std::path::PathBuf>,
+    /// Append to the --output file, skipping the documents already complete
+    /// in it (a killed run's cut-off last line is dropped and redone); needs
+    /// --format jsonl and unique ids.
+    #[arg(long, requires = "output")]
+    resume: bool,
 }
 
 /// `--format`: the library's formats by name (listed in `--help`), parsed by
@@ -351,9 +359,20 @@ fn extract(args: &ExtractArgs) -> ExitCode {
     let threads = args.threads.unwrap_or_else(default_threads);
     let offsets = args.input.offsets();
     let started = Instant::now();
+    let (writer, resume) = match output(args) {
+        Ok(opened) => opened,
+        Err(e) => {
+            eprintln!("saidwho: error: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let skipped = resume.as_ref().map_or(0, Resume::done);
+    let inputs: Box<dyn Iterator<Item = saidwho::Result<InputDoc>> + Send> = match resume {
+        Some(resume) => Box::new(resume.pending(args.input.inputs())),
+        None => Box::new(args.input.inputs()),
+    };
     let progress = progress_bar();
-    let stdout = std::io::stdout();
-    let mut out = std::io::BufWriter::new(stdout.lock());
+    let mut out = std::io::BufWriter::new(writer);
     let mut sink = args
         .format
         .sink(&mut out, &SinkOptions::default().with_offsets(offsets));
@@ -363,7 +382,7 @@ fn extract(args: &ExtractArgs) -> ExitCode {
     let mut broken_pipe = sink.begin().is_err();
     // Documents go through the pipeline in batches, so that the model fills
     // each forward pass with sentences of many short documents.
-    let batched = batches(args.input.inputs(), BatchSize::default(), |input| {
+    let batched = batches(inputs, BatchSize::default(), |input| {
         input.as_ref().map_or(0, |d| d.text.len())
     });
     map_ordered(
@@ -413,6 +432,9 @@ fn extract(args: &ExtractArgs) -> ExitCode {
         broken_pipe = sink.finish().is_err();
     }
     let secs = started.elapsed().as_secs_f64();
+    if args.resume {
+        eprintln!("saidwho: resumed: {skipped} articles were already done");
+    }
     eprintln!(
         "saidwho: {docs} articles, {quotes} quotes, {entities} entities, {failed} errors in {secs:.2} s ({:.1} articles/s, {threads} threads)",
         docs as f64 / secs.max(1e-9)
@@ -422,6 +444,26 @@ fn extract(args: &ExtractArgs) -> ExitCode {
     } else {
         ExitCode::SUCCESS
     }
+}
+
+/// Where `extract` writes: standard output, a new `--output` file, or the
+/// `--output` file of an earlier run with what it already holds (`--resume`).
+fn output(args: &ExtractArgs) -> Result<(Box<dyn Write>, Option<Resume>), String> {
+    let Some(path) = &args.output else {
+        return Ok((Box::new(std::io::stdout().lock()), None));
+    };
+    if args.resume {
+        if args.format != Format::Jsonl {
+            return Err(format!(
+                "--resume needs --format jsonl (one complete line per document), not {}",
+                args.format
+            ));
+        }
+        let (resume, file) = Resume::open(path).map_err(|e| e.to_string())?;
+        return Ok((Box::new(file), Some(resume)));
+    }
+    let file = std::fs::File::create(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    Ok((Box::new(file), None))
 }
 
 /// The default pipeline with `config`, and the NER model unless `no_ner`.

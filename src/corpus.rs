@@ -18,6 +18,10 @@ pub struct InputDoc {
     pub id: String,
     /// The text.
     pub text: String,
+    /// The file it came from (`-` for standard input).
+    pub source: String,
+    /// Its 1-based line in `source` (1 for a whole file).
+    pub line: usize,
 }
 
 /// How input files are read.
@@ -57,7 +61,12 @@ pub fn parse_json_line(line: &str, source: &str, line_no: usize) -> Result<Input
         Some(serde_json::Value::String(s)) => s,
         Some(other) => other.to_string(),
     };
-    Ok(InputDoc { id, text: rec.text })
+    Ok(InputDoc {
+        id,
+        text: rec.text,
+        source: source.to_string(),
+        line: line_no,
+    })
 }
 
 enum Pending {
@@ -203,7 +212,12 @@ fn read_text(name: String, mut reader: Box<dyn Read + Send>) -> Result<InputDoc>
         });
     }
     match String::from_utf8(bytes) {
-        Ok(text) => Ok(InputDoc { id: name, text }),
+        Ok(text) => Ok(InputDoc {
+            source: name.clone(),
+            id: name,
+            text,
+            line: 1,
+        }),
         Err(e) => {
             let prefix = &e.as_bytes()[..e.utf8_error().valid_up_to()];
             let line = 1 + prefix.iter().filter(|&&b| b == b'\n').count();

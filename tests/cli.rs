@@ -215,3 +215,119 @@ fn extract_with_the_model_finds_who_said_what() {
         .expect("speaker linked to an entity") as usize;
     assert_eq!(doc["entities"][entity]["name"], "Maria Okafor");
 }
+
+/// A JSON-lines corpus of `n` documents (the shipped article, each with its
+/// own id and a number so that every output line differs).
+fn corpus(n: usize) -> String {
+    let text = std::fs::read_to_string("examples/articles/harbour-strike.txt").unwrap();
+    (0..n)
+        .map(|i| {
+            let doc =
+                serde_json::json!({"id": format!("d{i}"), "text": format!("{text}\n\nItem {i}.")});
+            format!("{doc}\n")
+        })
+        .collect()
+}
+
+#[test]
+fn a_killed_extract_resumes_to_the_same_bytes() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("in.jsonl");
+    std::fs::write(&input, corpus(3000)).unwrap();
+    let extract = |out: &std::path::Path, resume: bool| {
+        let mut cmd = Command::new(binary());
+        cmd.args(["extract", "--no-ner", "--threads", "1", "--jsonl"])
+            .arg(&input)
+            .arg("--output")
+            .arg(out)
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped());
+        if resume {
+            cmd.arg("--resume");
+        }
+        cmd
+    };
+    // The uninterrupted run.
+    let full_path = dir.path().join("full.jsonl");
+    let status = extract(&full_path, false).status().unwrap();
+    assert!(status.success());
+    let full = std::fs::read(&full_path).unwrap();
+    assert_eq!(full.iter().filter(|&&b| b == b'\n').count(), 3000);
+
+    // A run killed (SIGKILL) once it has written some documents.
+    let cut = dir.path().join("cut.jsonl");
+    let mut child = extract(&cut, false).spawn().unwrap();
+    let started = std::time::Instant::now();
+    while std::fs::metadata(&cut).map_or(0, |m| m.len()) == 0 {
+        assert!(started.elapsed().as_secs() < 120, "no output written");
+        std::thread::sleep(std::time::Duration::from_millis(1));
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let mut killed = std::fs::read(&cut).unwrap();
+    assert!(
+        killed.len() < full.len(),
+        "the run ended before it was killed"
+    );
+    assert_eq!(
+        &full[..killed.len()],
+        &killed[..],
+        "a killed run writes a prefix"
+    );
+    // Whatever the kill left, also cut the next document mid-line, as a kill
+    // during a write would.
+    let next_end = full[killed.len()..]
+        .iter()
+        .position(|&b| b == b'\n')
+        .unwrap();
+    killed.extend_from_slice(&full[killed.len()..killed.len() + next_end / 2]);
+    std::fs::write(&cut, &killed).unwrap();
+
+    let out = extract(&cut, true).output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(stderr.contains("already done"), "{stderr}");
+    assert!(std::fs::read(&cut).unwrap() == full, "resumed file differs");
+
+    // Resuming a complete file does nothing and keeps it.
+    let out = extract(&cut, true).output().unwrap();
+    assert!(out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("saidwho: 0 articles"));
+    assert!(std::fs::read(&cut).unwrap() == full);
+}
+
+#[test]
+fn resume_names_duplicate_ids_and_needs_jsonl() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("in.jsonl");
+    std::fs::write(
+        &input,
+        "{\"id\":\"a\",\"text\":\"One.\"}\n{\"id\":\"b\",\"text\":\"Two.\"}\n{\"id\":\"a\",\"text\":\"Three.\"}\n",
+    )
+    .unwrap();
+    let out_path = dir.path().join("out.jsonl");
+    let run_extract = |extra: &[&str]| {
+        Command::new(binary())
+            .args(["extract", "--no-ner", "--jsonl"])
+            .arg(&input)
+            .arg("--output")
+            .arg(&out_path)
+            .args(extra)
+            .output()
+            .unwrap()
+    };
+    let out = run_extract(&["--resume"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(
+        stderr.contains("in.jsonl:3") && stderr.contains("duplicate id `a`"),
+        "{stderr}"
+    );
+    // The unique documents were still written, once each.
+    let written = std::fs::read_to_string(&out_path).unwrap();
+    assert_eq!(written.lines().count(), 2);
+
+    let out = run_extract(&["--resume", "--format", "html"]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--format jsonl"));
+}

@@ -38,10 +38,12 @@
 
 pub mod html;
 pub mod json;
+mod resume;
 pub mod text;
 
 pub use html::HtmlSink;
 pub use json::{DocumentJson, JsonSink, Offsets};
+pub use resume::Resume;
 pub use text::TextSink;
 
 use crate::document::Document;
