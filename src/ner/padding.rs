@@ -70,6 +70,11 @@ impl PaddedBatch {
         self.width
     }
 
+    /// Each sequence's real length (before padding).
+    pub fn lengths(&self) -> &[usize] {
+        &self.lengths
+    }
+
     /// The padded ids, row-major (`rows × width`).
     pub fn ids(&self) -> &[u32] {
         &self.ids

@@ -7,10 +7,10 @@
 //! is inference only.
 
 use super::int8::QuantWeights;
-use super::ops::{BiasAct, Int8Linear, MaskedSoftmax};
+use super::ops::{BiasAct, Int8Linear, RowLinear, Softmax};
 use super::Precision;
 use crate::ner::config::{Architecture, ModelConfig};
-use candle_core::{DType, Module, Result, Tensor, D};
+use candle_core::{Module, Result, Tensor, D};
 use candle_nn::{embedding, layer_norm, Embedding, LayerNorm, VarBuilder};
 
 /// A linear layer with the bias add (and GELU) fused in place, in one of
@@ -62,13 +62,6 @@ impl Dense {
                 bias: bias.to_vec1::<f32>()?,
             },
         })
-    }
-
-    fn outputs(&self) -> Result<usize> {
-        match self {
-            Dense::F32 { weight_t, .. } => weight_t.dim(1),
-            Dense::Int8 { weight, .. } => Ok(weight.outputs()),
-        }
     }
 
     /// (batch, seq, in) → (batch, seq, out) as one (batch·seq, in) matrix
@@ -131,8 +124,9 @@ impl Layer {
         })
     }
 
-    /// `x`: (batch, seq, hidden); `bias`: (batch, seq) additive mask.
-    fn forward(&self, x: &Tensor, bias: &Tensor) -> Result<Tensor> {
+    /// `x`: (batch, seq, hidden), row `i` of it `lens[i]` real tokens
+    /// followed by padding.
+    fn forward(&self, x: &Tensor, lens: &[usize]) -> Result<Tensor> {
         let (b, s, h) = x.dims3()?;
         let d = h / self.heads;
         let split = |t: Tensor| -> Result<Tensor> {
@@ -144,16 +138,72 @@ impl Layer {
         let q = split(self.q.forward(x, false)?)?;
         let k = split(self.k.forward(x, false)?)?;
         let v = split(self.v.forward(x, false)?)?;
-        let probs = q.matmul(&k.t()?.contiguous()?)?;
-        probs.inplace_op2(bias, &MaskedSoftmax)?;
-        let ctx = probs
-            .matmul(&v)?
+        // Attention window by window, on its real length: a window's result
+        // then depends on nothing but its own tokens — not on the padding
+        // its batch needs, nor on the other windows (whose lengths would
+        // change the matrix products' paths and the softmax's lanes). So an
+        // article gets the same entities whatever it is batched with: in a
+        // Spark partition, after a resumed run, alone or in a corpus.
+        // Windows of one length run as one batched product (the windows
+        // come sorted by length, so most batches are a few such runs).
+        let mut ctx = Vec::with_capacity(b);
+        let mut start = 0;
+        while start < b {
+            let len = lens.get(start).map_or(s, |&l| l.min(s));
+            let mut end = start + 1;
+            while end < b && lens.get(end).map_or(s, |&l| l.min(s)) == len {
+                end += 1;
+            }
+            let run = |t: &Tensor| {
+                t.narrow(0, start, end - start)?
+                    .narrow(2, 0, len)?
+                    .contiguous()
+            };
+            let (q, k, v) = (run(&q)?, run(&k)?, run(&v)?);
+            let probs = q.matmul(&k.t()?.contiguous()?)?;
+            probs.inplace_op1(&Softmax)?;
+            let out = probs.matmul(&v)?;
+            ctx.push(if len < s {
+                out.pad_with_zeros(2, 0, s - len)?
+            } else {
+                out
+            });
+            start = end;
+        }
+        let ctx = Tensor::cat(&ctx, 0)?
             .transpose(1, 2)?
             .contiguous()?
             .reshape((b, s, h))?;
         let x = self.norm1.forward(&(self.out.forward(&ctx, false)? + x)?)?;
         let ff = self.ff2.forward(&self.ff1.forward(&x, true)?, false)?;
         self.norm2.forward(&(ff + x)?)
+    }
+}
+
+/// The token classifier's output layer (hidden → labels), computed token by
+/// token ([`RowLinear`]) so that logits never depend on the batch.
+struct Head {
+    /// (labels, hidden), row-major.
+    weight: Vec<f32>,
+    bias: Vec<f32>,
+}
+
+impl Head {
+    fn load(inputs: usize, outputs: usize, vb: VarBuilder) -> Result<Self> {
+        Ok(Head {
+            weight: vb
+                .get((outputs, inputs), "weight")?
+                .flatten_all()?
+                .to_vec1()?,
+            bias: vb.get(outputs, "bias")?.to_vec1()?,
+        })
+    }
+
+    fn forward(&self, x: &Tensor) -> Result<Tensor> {
+        x.contiguous()?.apply_op1_no_bwd(&RowLinear {
+            weight: &self.weight,
+            bias: &self.bias,
+        })
     }
 }
 
@@ -164,7 +214,7 @@ pub(crate) struct TokenClassifier {
     token_types: Option<Embedding>,
     norm: LayerNorm,
     layers: Vec<Layer>,
-    classifier: Dense,
+    classifier: Head,
 }
 
 impl TokenClassifier {
@@ -199,19 +249,18 @@ impl TokenClassifier {
                 .map(|i| Layer::load(c, precision, enc.pp(format!("{layers}.{i}"))))
                 .collect::<Result<_>>()?,
             // The classifier is tiny (hidden × labels): it stays f32 always.
-            classifier: Dense::load(
-                c.hidden,
-                c.labels.len(),
-                Precision::F32,
-                vb.pp("classifier"),
-            )?,
+            classifier: Head::load(c.hidden, c.labels.len(), vb.pp("classifier"))?,
         })
     }
 
-    /// `ids`: (batch, seq) u32; `mask`: (batch, seq) f32, 1 for real tokens
-    /// and 0 for padding. Returns (batch, seq, labels) f32 logits.
-    pub(crate) fn forward(&self, ids: &Tensor, mask: &Tensor) -> Result<Tensor> {
-        let (_, s) = ids.dims2()?;
+    /// `ids`: (batch, seq) u32, row `i` holding `lens[i]` real tokens and
+    /// then padding. Returns (batch, seq, labels) f32 logits; a window's
+    /// logits do not depend on the other windows of the batch.
+    pub(crate) fn forward(&self, ids: &Tensor, lens: &[usize]) -> Result<Tensor> {
+        let (b, s) = ids.dims2()?;
+        if lens.len() != b {
+            candle_core::bail!("{} lengths for a batch of {b}", lens.len());
+        }
         let pos = Tensor::arange(0u32, s as u32, ids.device())?;
         let mut x = self
             .words
@@ -222,13 +271,11 @@ impl TokenClassifier {
             x = (x + tt.forward(&zeros)?)?;
         }
         let mut x = self.norm.forward(&x)?;
-        // 0 where attended, a very large negative number where padded.
-        let bias = ((mask.to_dtype(DType::F32)? - 1.0)? * f32::MAX as f64)?.contiguous()?;
         for layer in &self.layers {
-            x = layer.forward(&x, &bias)?;
+            x = layer.forward(&x, lens)?;
         }
-        let logits = self.classifier.forward(&x, false)?;
-        debug_assert_eq!(logits.dim(D::Minus1)?, self.classifier.outputs()?);
+        let logits = self.classifier.forward(&x)?;
+        debug_assert_eq!(logits.dim(D::Minus1)?, self.classifier.bias.len());
         Ok(logits)
     }
 }

@@ -168,9 +168,8 @@ impl Backend for CandleBackend {
         let run = || -> candle_core::Result<Vec<f32>> {
             let shape = (padded.rows(), padded.width());
             let ids = Tensor::from_slice(padded.ids(), shape, &self.device)?;
-            let mask = Tensor::from_vec(padded.mask::<f32>(), shape, &self.device)?;
             self.model
-                .forward(&ids, &mask)?
+                .forward(&ids, padded.lengths())?
                 .flatten_all()?
                 .to_vec1::<f32>()
         };

@@ -12,7 +12,7 @@
 
 use super::int8::QuantWeights;
 use super::math::{exp, gelu_erf};
-use candle_core::{bail, CpuStorage, CustomOp1, InplaceOp2, Layout, Result, Shape};
+use candle_core::{bail, CpuStorage, CustomOp1, InplaceOp1, InplaceOp2, Layout, Result, Shape};
 
 /// `x += bias` row by row, then GELU (erf form) when `gelu`: the bias add of
 /// a linear layer fused with its activation. `x`: (rows, n), `bias`: (n).
@@ -84,59 +84,114 @@ impl CustomOp1 for Int8Linear<'_> {
     }
 }
 
-/// Attention probabilities in place: `scores` (batch, heads, q, k) plus the
-/// padding bias (batch, k), then a softmax over the last dimension.
-pub(super) struct MaskedSoftmax;
+/// Attention probabilities in place: a softmax over the last dimension of
+/// one window's scores (…, q, k). Windows are never padded here (the encoder
+/// runs attention window by window on its real length), so there is no mask.
+pub(super) struct Softmax;
 
-impl InplaceOp2 for MaskedSoftmax {
+impl InplaceOp1 for Softmax {
     fn name(&self) -> &'static str {
-        "saidwho-masked-softmax"
+        "saidwho-softmax"
     }
 
-    fn cpu_fwd(
-        &self,
-        s1: &mut CpuStorage,
-        l1: &Layout,
-        s2: &CpuStorage,
-        l2: &Layout,
-    ) -> Result<()> {
-        let dims = l1.dims();
-        let &[_, heads, q, k] = dims else {
-            bail!("masked softmax wants (batch, heads, q, k) scores, got {dims:?}");
+    fn cpu_fwd(&self, s: &mut CpuStorage, l: &Layout) -> Result<()> {
+        let CpuStorage::F32(scores) = s else {
+            bail!("{}: only f32 tensors", self.name());
         };
-        let (scores, bias) = f32_pair(s1, l1, s2, l2, self.name())?;
-        let per_batch = heads * q * k;
-        if k == 0 || per_batch == 0 || scores.len() % per_batch != 0 {
+        let Some(scores) = l
+            .contiguous_offsets()
+            .and_then(|(a, b)| scores.get_mut(a..b))
+        else {
+            bail!("{}: only contiguous tensors", self.name());
+        };
+        let k = l.dims().last().copied().unwrap_or(0);
+        if k == 0 || scores.len() % k != 0 {
             return Ok(());
         }
-        if bias.len() != scores.len() / per_batch * k {
-            bail!("padding bias of {} for scores {dims:?}", bias.len());
-        }
-        for (block, bias) in scores.chunks_exact_mut(per_batch).zip(bias.chunks_exact(k)) {
-            for row in block.chunks_exact_mut(k) {
-                softmax_row(row, bias);
-            }
+        for row in scores.chunks_exact_mut(k) {
+            softmax_row(row);
         }
         Ok(())
     }
 }
 
-/// `row = softmax(row + bias)`. Float reductions do not vectorise in
-/// order, so max and sum run over eight independent lanes, and `exp` gets a
-/// loop of its own.
-fn softmax_row(row: &mut [f32], bias: &[f32]) {
+/// A small linear layer computed token by token: `x` (…, in) → `x · Wᵀ +
+/// bias` (…, out), each output a dot product in a fixed order. For the
+/// classifier head: a BLAS-style kernel picks its path by the size of the
+/// whole matrix, so with 9 outputs a token's logits moved in the 6th digit
+/// with the number of other tokens in the batch; here they cannot.
+pub(super) struct RowLinear<'a> {
+    /// (out, in), row-major.
+    pub weight: &'a [f32],
+    pub bias: &'a [f32],
+}
+
+impl CustomOp1 for RowLinear<'_> {
+    fn name(&self) -> &'static str {
+        "saidwho-row-linear"
+    }
+
+    fn cpu_fwd(&self, storage: &CpuStorage, layout: &Layout) -> Result<(CpuStorage, Shape)> {
+        let CpuStorage::F32(x) = storage else {
+            bail!("{}: only f32 tensors", self.name());
+        };
+        let Some(x) = layout.contiguous_offsets().and_then(|(a, b)| x.get(a..b)) else {
+            bail!("{}: only contiguous tensors", self.name());
+        };
+        let n = self.bias.len();
+        let mut dims = layout.dims().to_vec();
+        let k = match dims.last_mut() {
+            Some(last) if n > 0 && self.weight.len() == n * *last => std::mem::replace(last, n),
+            _ => bail!(
+                "{}: input {dims:?} for a layer of {} weights and {n} outputs",
+                self.name(),
+                self.weight.len()
+            ),
+        };
+        let mut out = Vec::with_capacity(x.len() / k.max(1) * n);
+        if k > 0 {
+            for row in x.chunks_exact(k) {
+                for (w, b) in self.weight.chunks_exact(k).zip(self.bias) {
+                    out.push(dot(row, w) + b);
+                }
+            }
+        }
+        Ok((CpuStorage::F32(out), Shape::from(dims)))
+    }
+}
+
+/// `a · b` over eight independent lanes (so it vectorises), in an order that
+/// depends only on the length.
+fn dot(a: &[f32], b: &[f32]) -> f32 {
+    const LANES: usize = 8;
+    let mut acc = [0f32; LANES];
+    let (mut ca, mut cb) = (a.chunks_exact(LANES), b.chunks_exact(LANES));
+    for (x, y) in (&mut ca).zip(&mut cb) {
+        for i in 0..LANES {
+            acc[i] += x[i] * y[i];
+        }
+    }
+    let tail: f32 = ca
+        .remainder()
+        .iter()
+        .zip(cb.remainder())
+        .map(|(x, y)| x * y)
+        .sum();
+    acc.iter().sum::<f32>() + tail
+}
+
+/// `row = softmax(row)`. Float reductions do not vectorise in order, so max
+/// and sum run over eight independent lanes, and `exp` gets a loop of its own.
+fn softmax_row(row: &mut [f32]) {
     const LANES: usize = 8;
     let mut max = [f32::NEG_INFINITY; LANES];
-    let mut chunks = row.chunks_exact_mut(LANES);
-    let mut biases = bias.chunks_exact(LANES);
-    for (c, b) in (&mut chunks).zip(&mut biases) {
+    let mut chunks = row.chunks_exact(LANES);
+    for c in &mut chunks {
         for i in 0..LANES {
-            c[i] += b[i];
             max[i] = max[i].max(c[i]);
         }
     }
-    for (v, b) in chunks.into_remainder().iter_mut().zip(biases.remainder()) {
-        *v += b;
+    for v in chunks.remainder() {
         max[0] = max[0].max(*v);
     }
     let max = max.iter().copied().fold(f32::NEG_INFINITY, f32::max);
@@ -182,22 +237,56 @@ mod tests {
     use super::*;
 
     #[test]
-    fn softmax_rows_sum_to_one_and_respect_the_mask() {
+    fn softmax_rows_sum_to_one() {
         let mut row: Vec<f32> = (0..19).map(|i| i as f32 * 0.3 - 2.0).collect();
-        let mut bias = vec![0f32; 19];
-        bias[4] = -f32::MAX;
         let want: Vec<f64> = {
-            let e: Vec<f64> = row
-                .iter()
-                .enumerate()
-                .map(|(i, &v)| if i == 4 { 0.0 } else { (v as f64).exp() })
-                .collect();
+            let e: Vec<f64> = row.iter().map(|&v| (v as f64).exp()).collect();
             let s: f64 = e.iter().sum();
             e.iter().map(|x| x / s).collect()
         };
-        softmax_row(&mut row, &bias);
+        softmax_row(&mut row);
         for (got, want) in row.iter().zip(&want) {
             assert!((*got as f64 - want).abs() < 1e-6, "{got} vs {want}");
         }
+    }
+
+    #[test]
+    fn row_linear_is_the_product_and_ignores_the_other_rows() {
+        let (k, n) = (13, 3);
+        let w: Vec<f32> = (0..k * n)
+            .map(|i| ((i * 7 % 11) as f32 - 5.0) * 0.1)
+            .collect();
+        let b = [0.5f32, -1.0, 0.25];
+        let x: Vec<f32> = (0..4 * k)
+            .map(|i| ((i * 5 % 9) as f32 - 4.0) * 0.2)
+            .collect();
+        let op = RowLinear {
+            weight: &w,
+            bias: &b,
+        };
+        let run = |rows: usize| {
+            let (CpuStorage::F32(out), shape) = op
+                .cpu_fwd(
+                    &CpuStorage::F32(x[..rows * k].to_vec()),
+                    &Layout::contiguous((rows, k)),
+                )
+                .unwrap()
+            else {
+                unreachable!("f32 in, f32 out")
+            };
+            assert_eq!(shape.dims(), &[rows, n]);
+            out
+        };
+        let all = run(4);
+        for r in 0..4 {
+            for j in 0..n {
+                let want: f64 = (0..k)
+                    .map(|i| x[r * k + i] as f64 * w[j * k + i] as f64)
+                    .sum::<f64>()
+                    + b[j] as f64;
+                assert!((all[r * n + j] as f64 - want).abs() < 1e-5);
+            }
+        }
+        assert_eq!(run(1), all[..n], "row 0 alone equals row 0 in a batch");
     }
 }
