@@ -16,7 +16,10 @@
 //! own (which also gives each its own peak RSS). Tokens are
 //! whitespace-separated words, as CoNLL counts them, so the figures compare
 //! with `benches/hf_ner.py`. Peak RSS is the child's high-water mark
-//! (Linux `VmHWM`), model included.
+//! (Linux `VmHWM`), model included; RSS start and end are its resident set
+//! (`VmRSS`) just before the first document, after the first batch of
+//! documents (model pages and buffers touched) and after the last, so a leak
+//! over a long corpus shows as end ≫ after batch 1.
 //!
 //! The scaling part concatenates articles into texts of 10 KB, 100 KB and
 //! 1 MB and times one `analyze` call on each: linear time means a flat
@@ -156,9 +159,9 @@ fn run(args: &Args) -> Result<(), String> {
     );
     println!();
     println!(
-        "| config | wall s | articles/s | tokens/s | MB/s | sentences % | ner % | entities % | quotes % | peak RSS MiB | quotes |"
+        "| config | wall s | articles/s | tokens/s | MB/s | sentences % | ner % | entities % | quotes % | peak RSS MiB | RSS start MiB | RSS after batch 1 MiB | RSS end MiB | quotes |"
     );
-    println!("|---|---|---|---|---|---|---|---|---|---|---|");
+    println!("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
     let exe = std::env::current_exe().map_err(|e| format!("cannot find own executable: {e}"))?;
     for config in &args.configs {
         parse_config(config)?;
@@ -238,6 +241,8 @@ fn run_config(
     let mut stages = StageTimings::default();
     let mut quotes = 0usize;
     let mut failed = Vec::new();
+    let rss_start = rss_mib("VmRSS:");
+    let mut rss_warm = None;
     let clock = Instant::now();
     map_ordered(
         batches(texts.iter().enumerate(), size, |(_, t)| t.len()),
@@ -249,6 +254,9 @@ fn run_config(
         },
         |_, (first, docs, times)| {
             stages += times;
+            if rss_warm.is_none() {
+                rss_warm = Some(rss_mib("VmRSS:"));
+            }
             for (k, doc) in docs.into_iter().enumerate() {
                 match doc {
                     Ok(doc) => quotes += doc.quotes.len(),
@@ -258,12 +266,13 @@ fn run_config(
         },
     );
     let wall = clock.elapsed().as_secs_f64();
+    let rss_end = rss_mib("VmRSS:");
     if !failed.is_empty() {
         return Err(failed.join("; "));
     }
     let share = |d: Duration| 100.0 * d.as_secs_f64() / stages.total().as_secs_f64().max(1e-9);
     println!(
-        "| {config} | {wall:.2} | {:.2} | {:.0} | {:.3} | {:.1} | {:.1} | {:.1} | {:.1} | {} | {quotes} |",
+        "| {config} | {wall:.2} | {:.2} | {:.0} | {:.3} | {:.1} | {:.1} | {:.1} | {:.1} | {} | {} | {} | {} | {quotes} |",
         texts.len() as f64 / wall,
         words as f64 / wall,
         bytes as f64 / 1e6 / wall,
@@ -271,7 +280,10 @@ fn run_config(
         share(stages.ner),
         share(stages.entities),
         share(stages.quotes),
-        peak_rss_mib().map_or("n/a".to_string(), |m| format!("{m:.0}")),
+        mib(rss_mib("VmHWM:")),
+        mib(rss_start),
+        mib(rss_warm.flatten()),
+        mib(rss_end),
     );
     Ok(())
 }
@@ -312,9 +324,15 @@ fn concatenate(texts: &[String], size: usize) -> String {
     out
 }
 
-fn peak_rss_mib() -> Option<f64> {
+fn mib(m: Option<f64>) -> String {
+    m.map_or("n/a".to_string(), |m| format!("{m:.0}"))
+}
+
+/// A memory figure of this process from Linux `/proc/self/status`: `VmHWM:`
+/// (peak resident set) or `VmRSS:` (resident now), in MiB.
+fn rss_mib(field: &str) -> Option<f64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let line = status.lines().find(|l| l.starts_with(field))?;
     let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
     Some(kb / 1024.0)
 }

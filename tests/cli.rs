@@ -2,22 +2,11 @@
 
 mod common;
 
+use common::binary;
+
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::{Command, Output, Stdio};
-
-fn binary() -> PathBuf {
-    // target/<profile>/deps/cli-<hash> → target/<profile>/examples/saidwho
-    let exe = std::env::current_exe().unwrap();
-    let dir = exe.parent().unwrap().parent().unwrap().join("examples");
-    let path = dir.join(format!("saidwho{}", std::env::consts::EXE_SUFFIX));
-    assert!(
-        path.exists(),
-        "example binary not built at {}",
-        path.display()
-    );
-    path
-}
 
 fn run(args: &[&str], stdin: &[u8]) -> Output {
     let mut child = Command::new(binary())

@@ -45,6 +45,39 @@ pub fn data_dir(child: &str) -> Option<PathBuf> {
     find("SAIDWHO_DATA", child)
 }
 
+/// The example binary `saidwho`, built by `cargo test` beside the test
+/// binaries: target/<profile>/deps/<test>-<hash> → target/<profile>/examples/saidwho.
+pub fn binary() -> PathBuf {
+    let exe = std::env::current_exe().unwrap();
+    let dir = exe.parent().unwrap().parent().unwrap().join("examples");
+    let path = dir.join(format!("saidwho{}", std::env::consts::EXE_SUFFIX));
+    assert!(
+        path.exists(),
+        "example binary not built at {}",
+        path.display()
+    );
+    path
+}
+
+/// A Python interpreter that can `import pyspark`: `SAIDWHO_SPARK_PYTHON`,
+/// else `python3` (`.ci/run` installs pyspark into a virtual environment and
+/// sets the variable).
+pub fn spark_python() -> Option<PathBuf> {
+    let python = std::env::var_os("SAIDWHO_SPARK_PYTHON").map_or("python3".into(), PathBuf::from);
+    let ok = std::process::Command::new(&python)
+        .args(["-c", "import pyspark"])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if ok {
+        Some(python)
+    } else {
+        missing(format!(
+            "{} cannot import pyspark (pip install pyspark==3.5.3; set SAIDWHO_SPARK_PYTHON)",
+            python.display()
+        ))
+    }
+}
+
 /// The CoNLL-2003 labels.
 pub const CONLL_LABELS: [&str; 9] = [
     "O", "B-MISC", "I-MISC", "B-PER", "I-PER", "B-ORG", "I-ORG", "B-LOC", "I-LOC",
