@@ -262,9 +262,12 @@ pub struct Mention {
     pub span: Span,
     /// Its entity type.
     pub label: Label,
-    /// Confidence in `0.0..=1.0`: for names, the mean probability of the
-    /// model's labels over the mention's words.
-    pub score: f32,
+    /// The model's confidence in `0.0..=1.0`: for names, the mean
+    /// probability of the model's labels over the mention's words. `None`
+    /// when no model scored the mention: pronouns and nominals, which the
+    /// entity rules add, have no score (rather than a made-up `1.0`).
+    #[serde(default)]
+    pub score: Option<f32>,
     /// Name, pronoun or nominal.
     #[serde(default)]
     pub kind: MentionKind,

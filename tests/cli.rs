@@ -192,6 +192,7 @@ fn extract_with_the_model_finds_who_said_what() {
         .map(|e| e["name"].as_str().unwrap())
         .collect();
     assert!(names.contains(&"Maria Okafor"), "{names:?}");
+    let mut rule_made = 0;
     // Every name mention carries its own label and the model's score.
     for e in doc["entities"].as_array().unwrap() {
         for m in e["mentions"].as_array().unwrap() {
@@ -202,9 +203,17 @@ fn extract_with_the_model_finds_who_said_what() {
                 );
                 let score = m["score"].as_f64().unwrap();
                 assert!(score > 0.2 && score <= 1.0, "{m}");
+            } else {
+                // Pronouns and nominals are the rules' work: no score, not a made-up 1.0.
+                rule_made += 1;
+                assert!(m["score"].is_null(), "{m}");
             }
         }
     }
+    assert!(
+        rule_made > 0,
+        "the article's pronouns (she, he) were not resolved"
+    );
     // The first quote is Okafor's, split by its cue into two content spans.
     let q = &doc["quotes"][0];
     assert_eq!(q["kind"], "direct");
@@ -331,3 +340,4 @@ fn resume_names_duplicate_ids_and_needs_jsonl() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("--format jsonl"));
 }
+

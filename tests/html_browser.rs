@@ -46,7 +46,7 @@ fn sample() -> Document {
     let mention = |s: &str, label: Label| Mention {
         span: find(s),
         label,
-        score: 0.99,
+        score: Some(0.99),
         kind: MentionKind::Name,
     };
     let entities = vec![

@@ -327,7 +327,7 @@ mod tests {
         let m = |s, e| Mention {
             span: Span::new(s, e),
             label: Label::Per,
-            score: 0.9,
+            score: Some(0.9),
             kind: MentionKind::Name,
         };
         Document {

@@ -43,8 +43,9 @@ pub struct MentionJson<'a> {
     /// The mention's own label (`PER`, `ORG`, `LOC`, `MISC`), as the model
     /// gave it; the entity's label is the label of its first mention.
     pub label: &'a str,
-    /// Model confidence.
-    pub score: f32,
+    /// The model's confidence in `0..=1` for a name; `null` for pronouns
+    /// and nominals, which rules add and no model scores.
+    pub score: Option<f32>,
     /// `name`, `pronoun` or `nominal`.
     pub kind: crate::document::MentionKind,
 }
