@@ -9,7 +9,9 @@
 //!
 //! - [`json`]: JSON with code-point or byte offsets, the covered text beside
 //!   every span, so the output reads on its own in any language; one line per
-//!   document ([`Format::Jsonl`]) or pretty-printed ([`Format::Json`]).
+//!   document ([`Format::Jsonl`]) or one pretty-printed array
+//!   ([`Format::Json`]). Each document carries its [`SCHEMA_VERSION`] and
+//!   offset unit; `docs/schema.md` describes every field.
 //! - [`text`]: one line per quote, speaker → content ([`Format::Text`]).
 //! - [`html`]: one self-contained page that shows the article with entities
 //!   coloured by type and quotes highlighted and linked to their speakers
@@ -42,7 +44,7 @@ mod resume;
 pub mod text;
 
 pub use html::HtmlSink;
-pub use json::{DocumentJson, JsonSink, Offsets};
+pub use json::{DocumentJson, JsonSink, Offsets, SCHEMA_VERSION};
 pub use resume::Resume;
 pub use text::TextSink;
 
@@ -145,8 +147,8 @@ pub enum Format {
     /// flushed before the next document starts. The default.
     #[default]
     Jsonl,
-    /// Pretty-printed JSON ([`DocumentJson`]), one object per document, one
-    /// after another.
+    /// One pretty-printed JSON array of [`DocumentJson`], an element per
+    /// document, written as they come (`[` first, `]` at the end).
     Json,
     /// One line per quote: `id<TAB>kind<TAB>speaker → "content"`
     /// ([`TextSink`]).
