@@ -226,7 +226,7 @@ fn dom_of(chrome: &Path, name: &str, html: &str) -> String {
     let file = dir.join(name);
     std::fs::write(&file, html).unwrap();
     let dom = browser(
-        &chrome,
+        chrome,
         // A profile of its own: the other test's browser may be running.
         &dir.join("profile-table"),
         &["--dump-dom".into(), format!("file://{}", file.display())],
