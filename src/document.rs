@@ -262,9 +262,12 @@ pub struct Mention {
     pub span: Span,
     /// Its entity type.
     pub label: Label,
-    /// Confidence in `0.0..=1.0`: for names, the mean probability of the
-    /// model's labels over the mention's words.
-    pub score: f32,
+    /// The model's confidence in `0.0..=1.0`: for names, the mean
+    /// probability of the model's labels over the mention's words. `None`
+    /// when no model scored the mention: pronouns and nominals, which the
+    /// entity rules add, have no score (rather than a made-up `1.0`).
+    #[serde(default)]
+    pub score: Option<f32>,
     /// Name, pronoun or nominal.
     #[serde(default)]
     pub kind: MentionKind,
@@ -347,6 +350,72 @@ impl Document {
     /// The entity with this id.
     pub fn entity(&self, id: EntityId) -> Option<&Entity> {
         self.entities.get(id)
+    }
+
+    /// The entity a quote's speaker refers to, when it is known.
+    pub fn speaker_entity(&self, quote: &Quote) -> Option<&Entity> {
+        self.entity(quote.speaker.as_ref()?.entity?)
+    }
+
+    /// Who said `quote`, by name: the canonical name of the speaker's entity
+    /// ("Ann Lee" where the text says "she"); when the speaker is linked to
+    /// no entity, the words that name the speaker at the quote ("a
+    /// spokesman"); `None` when the speaker is unknown.
+    ///
+    /// ```
+    /// use saidwho::ner::Recognizer;
+    /// use saidwho::{Label, Mention, MentionKind, Pipeline, Sentence, Span};
+    ///
+    /// /// A stand-in for the NER model that knows one name.
+    /// struct AnnLee;
+    /// impl Recognizer for AnnLee {
+    ///     fn recognize(&self, text: &str, _: &[Sentence]) -> saidwho::Result<Vec<Mention>> {
+    ///         Ok(text.match_indices("Ann Lee").map(|(at, name)| Mention {
+    ///             span: Span::new(at, at + name.len()),
+    ///             label: Label::Per,
+    ///             score: Some(0.99),
+    ///             kind: MentionKind::Name,
+    ///         }).collect())
+    ///     }
+    /// }
+    ///
+    /// let text = "Ann Lee arrived. “We won,” she said. “No,” a guard replied.";
+    /// let doc = Pipeline::new().with_recognizer(AnnLee).analyze(text)?;
+    /// let [won, no] = &doc.quotes[..] else { panic!("two quotes") };
+    /// assert_eq!(doc.slice(won.speaker.as_ref().unwrap().span), "she");
+    /// assert_eq!(doc.speaker_name(won), Some("Ann Lee")); // her entity's name
+    /// assert_eq!(doc.speaker_name(no), Some("a guard")); // no entity: the words
+    /// # Ok::<(), saidwho::Error>(())
+    /// ```
+    pub fn speaker_name(&self, quote: &Quote) -> Option<&str> {
+        match self.speaker_entity(quote) {
+            Some(entity) => Some(&entity.name),
+            None => Some(self.slice(quote.speaker.as_ref()?.span)),
+        }
+    }
+
+    /// A quote's words as one string: the text of its content spans, in
+    /// order, joined by one space. A quote the writer split around its cue
+    /// (`"We won," she said, "and we rest."`) reads as one sentence: `We
+    /// won, and we rest.`
+    ///
+    /// ```
+    /// let doc = saidwho::Pipeline::new()
+    ///     .analyze("“We won,” said Ann Lee, “and now we rest.”")?;
+    /// let quote = &doc.quotes[0];
+    /// assert_eq!(quote.content.len(), 2);
+    /// assert_eq!(doc.quote_text(quote), "We won, and now we rest.");
+    /// # Ok::<(), saidwho::Error>(())
+    /// ```
+    pub fn quote_text(&self, quote: &Quote) -> String {
+        let mut out = String::new();
+        for (i, &span) in quote.content.iter().enumerate() {
+            if i > 0 {
+                out.push(' ');
+            }
+            out.push_str(self.slice(span));
+        }
+        out
     }
 
     /// Checks the guarantees every document saidwho produces must satisfy,

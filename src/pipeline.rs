@@ -356,7 +356,7 @@ mod tests {
                 let m = |start, end| Mention {
                     span: Span { start, end },
                     label: Label::Per,
-                    score: f32::NAN,
+                    score: Some(f32::NAN),
                     kind: MentionKind::Name,
                 };
                 Ok(vec![
@@ -386,7 +386,7 @@ mod tests {
             .entities
             .iter()
             .flat_map(|e| &e.mentions)
-            .all(|m| m.score == 0.0 || m.score.is_finite()));
+            .all(|m| m.score.is_none_or(f32::is_finite)));
     }
 
     /// A batch gives each text what `analyze` gives it alone; a text that
@@ -405,7 +405,7 @@ mod tests {
                     .map(|i| Mention {
                         span: Span::new(i, i + 4),
                         label: Label::Per,
-                        score: 0.9,
+                        score: Some(0.9),
                         kind: MentionKind::Name,
                     })
                     .into_iter()

@@ -7,7 +7,7 @@
 //! to use another binary. Without one: skipped with a message, or failed
 //! under `CI=true`.
 
-use saidwho::output::{HtmlSink, Sink};
+use saidwho::output::{Format, HtmlSink, Sink, SinkOptions};
 use saidwho::{
     Document, Entity, Label, Mention, MentionKind, Quote, QuoteKind, Sentence, Span, Speaker,
 };
@@ -46,7 +46,7 @@ fn sample() -> Document {
     let mention = |s: &str, label: Label| Mention {
         span: find(s),
         label,
-        score: 0.99,
+        score: Some(0.99),
         kind: MentionKind::Name,
     };
     let entities = vec![
@@ -144,7 +144,7 @@ fn page_renders_in_headless_chromium() {
     };
     let doc = sample();
     let mut html = Vec::new();
-    let mut page = HtmlSink::new(&mut html, "saidwho browser test");
+    let mut page = HtmlSink::new(&mut html, Some("saidwho browser test"));
     page.begin().unwrap();
     page.document("strike", &doc).unwrap();
     page.finish().unwrap();
@@ -205,4 +205,96 @@ fn page_renders_in_headless_chromium() {
         "screenshot is not a real PNG"
     );
     eprintln!("screenshot: {}", shot.display());
+}
+
+/// The page `Format::Html` writes for `docs` with the default options.
+fn page(docs: &[(&str, &Document)]) -> String {
+    let mut html = Vec::new();
+    let mut sink = Format::Html.sink(&mut html, &SinkOptions::default());
+    sink.begin().unwrap();
+    for (id, doc) in docs {
+        sink.document(id, doc).unwrap();
+    }
+    sink.finish().unwrap();
+    drop(sink);
+    String::from_utf8(html).unwrap()
+}
+
+/// The DOM Chromium builds from `html`, serialised.
+fn dom_of(chrome: &Path, name: &str, html: &str) -> String {
+    let dir = out_dir();
+    let file = dir.join(name);
+    std::fs::write(&file, html).unwrap();
+    let dom = browser(
+        chrome,
+        // A profile of its own: the other test's browser may be running.
+        &dir.join("profile-table"),
+        &["--dump-dom".into(), format!("file://{}", file.display())],
+    );
+    assert!(
+        dom.status.success(),
+        "chromium failed: {}",
+        String::from_utf8_lossy(&dom.stderr)
+    );
+    String::from_utf8_lossy(&dom.stdout).into_owned()
+}
+
+/// The text of the element that starts with `open` (tags dropped, up to its
+/// `</div>` or `</title>`).
+fn element_text(dom: &str, open: &str) -> String {
+    let start = dom
+        .find(open)
+        .unwrap_or_else(|| panic!("no {open} in {dom}"))
+        + open.len();
+    let rest = &dom[start..];
+    let end = rest
+        .find("</div>")
+        .into_iter()
+        .chain(rest.find("</title>"))
+        .min()
+        .unwrap();
+    let mut text = String::new();
+    let mut in_tag = false;
+    for c in rest[..end].chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' => in_tag = false,
+            _ if !in_tag => text.push(c),
+            _ => {}
+        }
+    }
+    text
+}
+
+#[test]
+fn who_said_what_shows_whole_quotes_and_the_title_names_the_documents() {
+    let Some(chrome) = chromium() else {
+        let why = "no chromium on PATH (install Debian's `chromium` or set SAIDWHO_CHROMIUM)";
+        if std::env::var("CI").as_deref() == Ok("true") {
+            panic!("{why}");
+        }
+        eprintln!("skipped: {why}");
+        return;
+    };
+    let doc = sample();
+    let dom = dom_of(&chrome, "one.html", &page(&[("strike", &doc)]));
+    // The split quote: both parts, joined; complete quotes get no "…".
+    let split = element_text(&dom, "id=\"w0-0\">");
+    assert_eq!(
+        split,
+        "[1] We were told the cranes would help us, Now they want half of us gone."
+    );
+    let whole = element_text(&dom, "id=\"w0-1\">");
+    assert_eq!(whole, "[2] no worker would be dismissed before 2028");
+    // The title names the one document shown.
+    assert_eq!(element_text(&dom, "<title>"), "strike — saidwho");
+
+    // Several documents: the first one's id, and that more follow.
+    let dom = dom_of(
+        &chrome,
+        "two.html",
+        &page(&[("strike", &doc), ("other", &doc)]),
+    );
+    assert_eq!(element_text(&dom, "<title>"), "strike and more — saidwho");
+    assert!(dom.contains("<h2>other</h2>"), "{dom}");
 }

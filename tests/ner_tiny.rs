@@ -66,7 +66,10 @@ fn check(text: &str, mentions: &[Mention]) {
         let s = m.span.text(text);
         assert!(!s.is_empty());
         assert_eq!(s, s.trim(), "mention has outer white space: {s:?}");
-        assert!((0.0..=1.0).contains(&m.score), "score {}", m.score);
+        assert!(
+            m.score.is_some_and(|s| (0.0..=1.0).contains(&s)),
+            "a model's mention has a score in 0..=1: {m:?}"
+        );
         prev_end = m.span.end;
     }
 }
@@ -552,6 +555,10 @@ fn batched_texts_get_exactly_what_each_gets_alone() {
         for (k, ((text, s), batched)) in inputs.iter().zip(&together).enumerate() {
             let alone = r.recognize(text, s).unwrap();
             check(text, batched);
+            assert!(
+                batched.iter().all(|m| m.score.is_some()),
+                "{name}: a model's mention without a score: {batched:?}"
+            );
             assert_eq!(
                 format!("{batched:?}"),
                 format!("{alone:?}"),

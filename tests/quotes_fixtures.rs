@@ -19,7 +19,7 @@ fn mentions(text: &str, names: &[(&str, Label)]) -> Vec<Mention> {
                 out.push(Mention {
                     span,
                     label: label.clone(),
-                    score: 1.0,
+                    score: Some(1.0),
                     kind: MentionKind::Name,
                 });
             }

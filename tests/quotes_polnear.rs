@@ -193,7 +193,7 @@ impl saidwho::ner::Recognizer for CapsRecognizer {
                     } else {
                         saidwho::Label::Per
                     },
-                    score: 0.5,
+                    score: Some(0.5),
                     kind: saidwho::MentionKind::Name,
                 });
             }

@@ -25,7 +25,7 @@ fn all_stages(text: &str) {
                 mentions.push(Mention {
                     span: Span::new(s, i),
                     label,
-                    score: 0.9,
+                    score: Some(0.9),
                     kind: MentionKind::Name,
                 });
             }
@@ -131,7 +131,7 @@ fn fuzz_regression_speaker_on_char_boundaries() {
                 .map(|(start, end)| Mention {
                     span: Span::new(start, end),
                     label: Label::Per,
-                    score: 0.9,
+                    score: Some(0.9),
                     kind: MentionKind::Name,
                 })
                 .to_vec())

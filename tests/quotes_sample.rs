@@ -61,7 +61,7 @@ fn mentions(text: &str) -> Vec<Mention> {
                 out.push(Mention {
                     span,
                     label: label.clone(),
-                    score: 1.0,
+                    score: Some(1.0),
                     kind: MentionKind::Name,
                 });
             }

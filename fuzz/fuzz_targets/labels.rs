@@ -47,7 +47,7 @@ fuzz_target!(|input: (Vec<String>, u8, String, Vec<(u16, u16, u8, u8)>)| {
         assert!(s >= last_end, "mentions overlap or are out of order");
         assert!(text.is_char_boundary(s) && text.is_char_boundary(e));
         assert!(!text[s..e].trim().is_empty());
-        assert!(m.score.is_finite());
+        assert!(m.score.is_some_and(f32::is_finite));
         let typed = (0..map.len()).filter_map(|i| map.tag(i)).any(|(_, ty)| {
             map.entity_type(ty) == Some(&m.label)
         });

@@ -27,7 +27,7 @@ impl Recognizer for Invented {
                         3 => Label::Misc,
                         _ => Label::Other("X".into()),
                     },
-                    score: 0.9,
+                    score: Some(0.9),
                     kind: MentionKind::Name,
                 }
             })

@@ -33,7 +33,7 @@ pub trait Resolver: Send + Sync {
 /// use saidwho::{Label, Mention, MentionKind, Span};
 /// let text = "Dmitry Medvedev spoke. Medvedev’s post said he would win.";
 /// let m = |s: usize, e: usize| Mention {
-///     span: Span::new(s, e), label: Label::Per, score: 1.0, kind: MentionKind::Name,
+///     span: Span::new(s, e), label: Label::Per, score: Some(1.0), kind: MentionKind::Name,
 /// };
 /// let ents = RuleResolver::default().resolve(text, &[], vec![m(0, 15), m(23, 34)]);
 /// assert_eq!(ents.len(), 1);
@@ -224,7 +224,7 @@ fn find_other(
 /// use saidwho::{Label, Mention, MentionKind, Span};
 /// let t = "Russian Security Council Deputy Chairman Dmitry Medvedev’s post";
 /// let m = Mention {
-///     span: Span::new(0, 59), label: Label::Per, score: 1.0, kind: MentionKind::Name,
+///     span: Span::new(0, 59), label: Label::Per, score: Some(1.0), kind: MentionKind::Name,
 /// };
 /// assert_eq!(name_part(t, &m).text(t), "Dmitry Medvedev");
 /// ```
@@ -261,7 +261,7 @@ mod tests {
         Mention {
             span: Span::new(start, start + needle.len()),
             label,
-            score: 1.0,
+            score: Some(1.0),
             kind: MentionKind::Name,
         }
     }
@@ -427,6 +427,14 @@ mod tests {
             .find(|e| e.mentions.iter().any(|m| m.span.text(t) == "He"))
             .unwrap();
         assert_eq!(he.name, "Dmitry Medvedev");
+        // The model's names keep their score; the rules' pronoun has none.
+        for m in &he.mentions {
+            match m.kind {
+                MentionKind::Name => assert_eq!(m.score, Some(1.0), "{m:?}"),
+                _ => assert_eq!(m.score, None, "{m:?}"),
+            }
+        }
+        assert!(he.mentions.iter().any(|m| m.kind == MentionKind::Pronoun));
     }
 
     #[test]
@@ -435,7 +443,7 @@ mod tests {
         let bad = Mention {
             span: Span::new(5, 99),
             label: Label::Per,
-            score: 1.0,
+            score: Some(1.0),
             kind: MentionKind::Name,
         };
         assert!(RuleResolver::default()

@@ -239,11 +239,12 @@ pub(crate) fn resolve_refs(text: &str, clusters: &mut [Cluster]) {
     }
 }
 
+/// A mention the rules made: no model scored it, so it has no score.
 fn mention(span: Span, label: Label, kind: MentionKind) -> Mention {
     Mention {
         span,
         label,
-        score: 1.0,
+        score: None,
         kind,
     }
 }

@@ -376,7 +376,7 @@ pub fn evaluate_sentences(
 /// let sents = parse_conll("EU NNP B-NP I-ORG\nrejects VBZ B-VP O\n\nPeter NNP B-NP I-PER\n", "-").unwrap();
 /// let doc = DocumentText::new(&sents);
 /// assert_eq!(doc.text, "EU rejects\n\nPeter");
-/// let peter = Mention { span: Span::new(12, 17), label: Label::Per, score: 0.9, kind: MentionKind::Name };
+/// let peter = Mention { span: Span::new(12, 17), label: Label::Per, score: Some(0.9), kind: MentionKind::Name };
 /// assert_eq!(doc.tags(&[peter]), [vec!["O", "O"], vec!["B-PER"]]);
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -682,7 +682,7 @@ mod tests {
         let m = |start, end, label| Mention {
             span: Span::new(start, end),
             label,
-            score: 1.0,
+            score: Some(1.0),
             kind: MentionKind::Name,
         };
         // `U.S.` (holds the first character of the word `U.S.-based`),

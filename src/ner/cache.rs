@@ -27,7 +27,7 @@ use std::path::{Path, PathBuf};
 /// impl Recognizer for Caps {
 ///     fn recognize(&self, text: &str, _: &[Sentence]) -> saidwho::Result<Vec<Mention>> {
 ///         Ok(text.match_indices(|c: char| c.is_uppercase()).map(|(i, _)| Mention {
-///             span: Span::new(i, i + 1), label: Label::Per, score: 1.0, kind: MentionKind::Name,
+///             span: Span::new(i, i + 1), label: Label::Per, score: Some(1.0), kind: MentionKind::Name,
 ///         }).collect())
 ///     }
 /// }

@@ -62,7 +62,7 @@ pub fn decode_words(text: &str, labels: &LabelMap, words: &[LabelledWord]) -> Ve
         mentions.push(Mention {
             span,
             label: label.clone(),
-            score: if score.is_finite() { score } else { 0.0 },
+            score: Some(score).filter(|s| s.is_finite()),
             kind: MentionKind::Name,
         });
     }
@@ -82,9 +82,8 @@ pub(crate) fn well_formed(text: &str, mentions: Vec<Mention>) -> Vec<Mention> {
     };
     let mut mentions: Vec<Mention> = mentions.into_iter().filter(ok).collect();
     for m in &mut mentions {
-        if !m.score.is_finite() {
-            m.score = 0.0;
-        }
+        // A score that is no number is no score.
+        m.score = m.score.filter(|s| s.is_finite());
     }
     without_overlaps(mentions)
 }

@@ -12,6 +12,9 @@
 //!
 //! The page has no table of contents: each document's section depends on
 //! that document alone, so [`HtmlSink`] writes the page as the documents come.
+//! Only the page's title waits: unless the caller gives one, it names the
+//! documents shown, so the first section is held back until the sink knows
+//! whether a second follows.
 
 use super::Sink;
 use crate::document::{Document, Span};
@@ -46,51 +49,155 @@ a.who { font: 11px sans-serif; vertical-align: super; text-decoration: none; col
 "#;
 
 /// Writes one HTML page holding any number of documents, as they come: the
-/// page's head at [`begin`](Sink::begin), a section per
-/// [`document`](Sink::document), the page's end at [`finish`](Sink::finish).
-/// It holds one document's markup at a time, whatever the corpus size.
+/// page's head, a section per [`document`](Sink::document), the page's end at
+/// [`finish`](Sink::finish). It holds at most one document's markup at a
+/// time, whatever the corpus size.
+///
+/// The page's title (and heading) is the caller's, written at
+/// [`begin`](Sink::begin); without one it names what the page shows — `ID —
+/// saidwho` for one document, `ID and more — saidwho` (the first id) for
+/// several, `saidwho — no documents` for none — and the head waits for the
+/// second document (or the end): the first section is written with it.
 ///
 /// ```
 /// use saidwho::output::{HtmlSink, Sink};
 /// let doc = saidwho::Pipeline::new().analyze("It rained <a lot>.").unwrap();
 /// let mut html = Vec::new();
-/// let mut page = HtmlSink::new(&mut html, "Demo");
+/// let mut page = HtmlSink::new(&mut html, None);
 /// page.begin().unwrap();
 /// page.document("a1", &doc).unwrap();
 /// page.finish().unwrap();
 /// let html = String::from_utf8(html).unwrap();
 /// assert!(html.starts_with("<!DOCTYPE html>"));
+/// assert!(html.contains("<title>a1 — saidwho</title>"));
 /// assert!(html.contains("It rained &lt;a lot&gt;."));
 /// assert!(html.ends_with("</html>\n"));
 /// ```
 #[derive(Debug)]
 pub struct HtmlSink<W> {
     writer: W,
-    title: String,
-    /// Documents written so far: the next section's number.
+    /// The caller's title; `None`: named after the documents.
+    title: Option<String>,
+    /// Whether the page's head has been written.
+    head_written: bool,
+    /// Documents given so far: the next section's number.
     docs: usize,
+    /// The first document's id and section, held while the title waits.
+    held: Option<(String, String)>,
     /// The section being written, kept to reuse its allocation.
     buf: String,
 }
 
 impl<W: Write> HtmlSink<W> {
-    /// A page with a title, written to `writer`.
-    pub fn new(writer: W, title: &str) -> Self {
+    /// A page written to `writer`, with the given title, or with `None` a
+    /// title that names the documents shown.
+    pub fn new(writer: W, title: Option<&str>) -> Self {
         HtmlSink {
             writer,
-            title: title.to_string(),
+            title: title.map(str::to_string),
+            head_written: false,
             docs: 0,
+            held: None,
             buf: String::new(),
         }
     }
 }
 
+/// The title of a page without the caller's: the first document's id, and
+/// whether more follow.
+fn title_for(first: Option<&str>, more: bool) -> String {
+    match (first, more) {
+        (None, _) => "saidwho — no documents".to_string(),
+        (Some(id), false) => format!("{id} — saidwho"),
+        (Some(id), true) => format!("{id} and more — saidwho"),
+    }
+}
+
 impl<W: Write> Sink for HtmlSink<W> {
+    /// Writes the page's head when the caller gave a title; otherwise the
+    /// head waits for the documents its title names.
     fn begin(&mut self) -> io::Result<()> {
-        self.buf.clear();
-        let _ = write!(
-            self.buf,
-            "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
+        match &self.title {
+            Some(title) => {
+                let head = head(title);
+                self.head_written = true;
+                self.writer.write_all(head.as_bytes())
+            }
+            None => Ok(()),
+        }
+    }
+
+    fn document(&mut self, id: &str, doc: &Document) -> io::Result<()> {
+        let n = self.docs;
+        self.docs += 1;
+        let mut section = std::mem::take(&mut self.buf);
+        section.clear();
+        render_section(&mut section, n, id, doc);
+        if self.head_written {
+            let written = self.writer.write_all(section.as_bytes());
+            self.buf = section;
+            return written;
+        }
+        let title = match (&self.title, &self.held) {
+            (Some(title), _) => title.clone(),
+            (None, None) => {
+                // The first document: its title waits to see if more follow.
+                self.held = Some((id.to_string(), section));
+                return Ok(());
+            }
+            (None, Some((first, _))) => title_for(Some(first), true),
+        };
+        let mut page = head(&title);
+        if let Some((_, first)) = self.held.take() {
+            page.push_str(&first);
+        }
+        page.push_str(&section);
+        self.head_written = true;
+        self.buf = section;
+        self.writer.write_all(page.as_bytes())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.writer.flush()
+    }
+
+    fn finish(&mut self) -> io::Result<()> {
+        let mut end = String::new();
+        if !self.head_written {
+            let held = self.held.take();
+            let title = match &self.title {
+                Some(title) => title.clone(),
+                None => title_for(held.as_ref().map(|(id, _)| id.as_str()), false),
+            };
+            end = head(&title);
+            if let Some((_, section)) = held {
+                end.push_str(&section);
+            }
+            self.head_written = true;
+        }
+        end.push_str("</body></html>\n");
+        self.writer.write_all(end.as_bytes())?;
+        self.writer.flush()
+    }
+}
+
+/// One document's section of the page.
+fn render_section(b: &mut String, n: usize, id: &str, doc: &Document) {
+    let _ = write!(
+        b,
+        "<section class=\"doc\" id=\"d{n}\"><div style=\"flex:3\"><h2>{}</h2><article>",
+        escape(id)
+    );
+    render_text(b, n, doc);
+    b.push_str("</article></div><aside>");
+    render_table(b, n, doc);
+    b.push_str("</aside></section>\n");
+}
+
+/// The page's head, up to the first section.
+fn head(title: &str) -> String {
+    format!(
+        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
              <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
              <title>{title}</title><style>{STYLE}</style></head><body>\
              <header><h1>{title}</h1><div class=\"legend\">\
@@ -99,36 +206,8 @@ impl<W: Write> Sink for HtmlSink<W> {
              <span class=\"quote\">direct</span><span class=\"quote-indirect\">indirect</span>\
              <span class=\"quote-mixed\">mixed</span><span class=\"cue\">cue</span>\
              <span class=\"speaker\">speaker</span></div></header>\n",
-            title = escape(&self.title)
-        );
-        self.writer.write_all(self.buf.as_bytes())
-    }
-
-    fn document(&mut self, id: &str, doc: &Document) -> io::Result<()> {
-        let n = self.docs;
-        self.docs += 1;
-        let b = &mut self.buf;
-        b.clear();
-        let _ = write!(
-            b,
-            "<section class=\"doc\" id=\"d{n}\"><div style=\"flex:3\"><h2>{}</h2><article>",
-            escape(id)
-        );
-        render_text(b, n, doc);
-        b.push_str("</article></div><aside>");
-        render_table(b, n, doc);
-        b.push_str("</aside></section>\n");
-        self.writer.write_all(b.as_bytes())
-    }
-
-    fn flush(&mut self) -> io::Result<()> {
-        self.writer.flush()
-    }
-
-    fn finish(&mut self) -> io::Result<()> {
-        self.writer.write_all(b"</body></html>\n")?;
-        self.writer.flush()
-    }
+        title = escape(title)
+    )
 }
 
 /// One annotation of the text: a span and what it is.
@@ -276,27 +355,39 @@ fn render_table(out: &mut String, n: usize, doc: &Document) {
     for (who, qs) in &groups {
         let _ = write!(out, "<tr><td>{}</td><td>", escape(who));
         for &qi in qs {
-            let q = &doc.quotes[qi];
-            let first: String = q
-                .content
-                .first()
-                .map(|&s| doc.slice(s))
-                .unwrap_or("")
-                // Whole grapheme clusters: never cut an emoji sequence or a
-                // letter from its combining accent.
-                .graphemes(true)
-                .take(90)
-                .collect();
             let _ = write!(
                 out,
-                "<div id=\"w{n}-{qi}\"><a href=\"#q{n}-{qi}\">[{}]</a> {}…</div>",
+                "<div id=\"w{n}-{qi}\"><a href=\"#q{n}-{qi}\">[{}]</a> {}</div>",
                 qi + 1,
-                escape(&first)
+                escape(&preview(doc, &doc.quotes[qi]))
             );
         }
         out.push_str("</td></tr>");
     }
     out.push_str("</table>");
+}
+
+/// Graphemes of each content part the who-said-what table shows.
+const PREVIEW_GRAPHEMES: usize = 90;
+
+/// A quote as the table shows it: every content part, each cut to
+/// [`PREVIEW_GRAPHEMES`] with `…` where (and only where) it was cut, joined
+/// by a space as [`Document::quote_text`] joins them.
+fn preview(doc: &Document, quote: &crate::Quote) -> String {
+    let mut out = String::new();
+    for (i, &span) in quote.content.iter().enumerate() {
+        if i > 0 {
+            out.push(' ');
+        }
+        // Whole grapheme clusters: never cut an emoji sequence or a letter
+        // from its combining accent.
+        let mut graphemes = doc.slice(span).graphemes(true);
+        out.extend(graphemes.by_ref().take(PREVIEW_GRAPHEMES));
+        if graphemes.next().is_some() {
+            out.push('…');
+        }
+    }
+    out
 }
 
 /// Escapes text for HTML element content and attribute values.
@@ -327,7 +418,7 @@ mod tests {
         let m = |s, e| Mention {
             span: Span::new(s, e),
             label: Label::Per,
-            score: 0.9,
+            score: Some(0.9),
             kind: MentionKind::Name,
         };
         Document {
@@ -435,7 +526,7 @@ mod tests {
     fn each_part_is_written_when_it_is_given() {
         let [(id, d), _] = two_docs();
         let mut out = Vec::new();
-        let mut sink = HtmlSink::new(&mut out, "<T>");
+        let mut sink = HtmlSink::new(&mut out, Some("<T>"));
         sink.begin().unwrap();
         let head = sink.writer.len();
         assert!(sink.writer.ends_with(b"</header>\n"));
@@ -447,6 +538,62 @@ mod tests {
         assert!(sink.writer.ends_with(b"</section>\n"));
         sink.finish().unwrap();
         assert!(out.ends_with(b"</section>\n</body></html>\n"));
+    }
+
+    #[test]
+    fn the_table_shows_every_part_and_cuts_only_what_is_long() {
+        let mut d = doc();
+        d.text = "\"We won,\" said Ann Lee, \"and we rest.\" Lee left.".into();
+        d.quotes[0].content = vec![Span::new(1, 8), Span::new(25, 37)];
+        d.quotes[0].cue = Some(Span::new(10, 14));
+        d.quotes[0].speaker = Some(Speaker {
+            span: Span::new(15, 22),
+            entity: Some(0),
+        });
+        d.entities[0].mentions = vec![];
+        let mut out = String::new();
+        render_table(&mut out, 0, &d);
+        assert!(out.contains("[1]</a> We won, and we rest.</div>"), "{out}");
+        assert!(!out.contains('…'), "{out}");
+    }
+
+    #[test]
+    fn the_title_names_the_documents_unless_the_caller_gives_one() {
+        let docs = two_docs();
+        let page = |docs: &[(&str, Document)], title: Option<&str>| {
+            let mut out = Vec::new();
+            let mut sink = HtmlSink::new(&mut out, title);
+            sink.begin().unwrap();
+            for (id, d) in docs {
+                sink.document(id, d).unwrap();
+            }
+            sink.finish().unwrap();
+            String::from_utf8(out).unwrap()
+        };
+        for (docs, title) in [
+            (&docs[..0], "saidwho — no documents"),
+            (&docs[..1], "a1 — saidwho"),
+            (&docs[..], "a1 and more — saidwho"),
+        ] {
+            let html = page(docs, None);
+            assert!(html.contains(&format!("<title>{title}</title>")), "{html}");
+            assert!(html.contains(&format!("<h1>{title}</h1>")), "{html}");
+            assert_eq!(html.matches("<section").count(), docs.len());
+            assert_eq!(html, page(docs, Some(title)), "held or not, the same page");
+        }
+    }
+
+    #[test]
+    fn without_a_title_the_first_section_waits_for_the_second() {
+        let [(a, da), (b, db)] = two_docs();
+        let mut sink = HtmlSink::new(Vec::new(), None);
+        sink.begin().unwrap();
+        sink.document(a, &da).unwrap();
+        assert!(sink.writer.is_empty());
+        sink.document(b, &db).unwrap();
+        let page = String::from_utf8(sink.writer.clone()).unwrap();
+        assert!(page.contains("<h2>a1</h2>") && page.ends_with("</section>\n"));
+        assert_eq!(page.matches("<section").count(), 2);
     }
 
     #[test]

@@ -9,7 +9,9 @@
 //!
 //! - [`json`]: JSON with code-point or byte offsets, the covered text beside
 //!   every span, so the output reads on its own in any language; one line per
-//!   document ([`Format::Jsonl`]) or pretty-printed ([`Format::Json`]).
+//!   document ([`Format::Jsonl`]) or one pretty-printed array
+//!   ([`Format::Json`]). Each document carries its [`SCHEMA_VERSION`] and
+//!   offset unit; `docs/schema.md` describes every field.
 //! - [`text`]: one line per quote, speaker → content ([`Format::Text`]).
 //! - [`html`]: one self-contained page that shows the article with entities
 //!   coloured by type and quotes highlighted and linked to their speakers
@@ -42,7 +44,7 @@ mod resume;
 pub mod text;
 
 pub use html::HtmlSink;
-pub use json::{DocumentJson, JsonSink, Offsets};
+pub use json::{DocumentJson, JsonSink, Offsets, SCHEMA_VERSION};
 pub use resume::Resume;
 pub use text::TextSink;
 
@@ -92,24 +94,16 @@ pub trait Sink {
 /// let options = SinkOptions::default()
 ///     .with_offsets(Offsets::Bytes)
 ///     .with_title("Monday's papers");
-/// assert_eq!(options.title, "Monday's papers");
+/// assert_eq!(options.title.as_deref(), Some("Monday's papers"));
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 #[non_exhaustive]
 pub struct SinkOptions {
     /// The offsets of the JSON formats: code points (default) or bytes.
     pub offsets: Offsets,
-    /// The HTML page's title (default `saidwho`).
-    pub title: String,
-}
-
-impl Default for SinkOptions {
-    fn default() -> Self {
-        SinkOptions {
-            offsets: Offsets::default(),
-            title: "saidwho".to_string(),
-        }
-    }
+    /// The HTML page's title; by default (`None`) the page is named after
+    /// the documents it shows (see [`HtmlSink`]).
+    pub title: Option<String>,
 }
 
 impl SinkOptions {
@@ -121,7 +115,7 @@ impl SinkOptions {
 
     /// These options with the given HTML title.
     pub fn with_title(mut self, title: impl Into<String>) -> Self {
-        self.title = title.into();
+        self.title = Some(title.into());
         self
     }
 }
@@ -145,14 +139,15 @@ pub enum Format {
     /// flushed before the next document starts. The default.
     #[default]
     Jsonl,
-    /// Pretty-printed JSON ([`DocumentJson`]), one object per document, one
-    /// after another.
+    /// One pretty-printed JSON array of [`DocumentJson`], an element per
+    /// document, written as they come (`[` first, `]` at the end).
     Json,
     /// One line per quote: `id<TAB>kind<TAB>speaker → "content"`
     /// ([`TextSink`]).
     Text,
     /// One self-contained HTML page for all documents ([`HtmlSink`]); it is
-    /// written as the documents come, one section each.
+    /// written as the documents come, one section each (the first waits for
+    /// the second when the page's title names the documents).
     Html,
 }
 
@@ -178,7 +173,7 @@ impl Format {
             Format::Jsonl => Box::new(JsonSink::lines(writer, options.offsets)),
             Format::Json => Box::new(JsonSink::pretty(writer, options.offsets)),
             Format::Text => Box::new(TextSink::new(writer)),
-            Format::Html => Box::new(HtmlSink::new(writer, &options.title)),
+            Format::Html => Box::new(HtmlSink::new(writer, options.title.as_deref())),
         }
     }
 }
@@ -284,11 +279,17 @@ mod tests {
     fn write_errors_come_back_as_errors() {
         let [(id, doc), _] = two_docs();
         for format in Format::ALL {
-            let mut sink = format.sink(Closed, &SinkOptions::default());
+            let mut sink = format.sink(Closed, &SinkOptions::default().with_title("T"));
             let err = sink.document(id, &doc).unwrap_err();
             assert_eq!(err.kind(), io::ErrorKind::BrokenPipe, "{format}");
             assert!(sink.flush().is_err(), "{format}");
             assert!(sink.finish().is_err(), "{format}");
         }
+        // A page named after its documents holds the first one back: the
+        // error comes when it is written, at the end.
+        let mut sink = Format::Html.sink(Closed, &SinkOptions::default());
+        sink.document(id, &doc).unwrap();
+        let err = sink.finish().unwrap_err();
+        assert_eq!(err.kind(), io::ErrorKind::BrokenPipe);
     }
 }

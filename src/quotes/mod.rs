@@ -455,7 +455,7 @@ mod tests {
         let m = Mention {
             span: Span::new(at, at + 8),
             label: Label::Per,
-            score: 1.0,
+            score: Some(1.0),
             kind: MentionKind::Name,
         };
         let entities = RuleResolver::default().resolve(t, &[], vec![m]);
@@ -629,7 +629,7 @@ mod tests {
                 t.find(needle).unwrap() + needle.len(),
             ),
             label,
-            score: 1.0,
+            score: Some(1.0),
             kind: MentionKind::Name,
         };
         let entities = vec![

@@ -684,7 +684,7 @@ mod tests {
                 mentions: vec![crate::document::Mention {
                     span: Span::new(a, b),
                     label: Label::Per,
-                    score: 1.0,
+                    score: Some(1.0),
                     kind: MentionKind::Name,
                 }],
             }];
