@@ -77,7 +77,8 @@ impl TransformerRecognizer {
                         reason: format!(
                             "sha256 is {got} but the registry expects {sum}; the file is \
                              corrupt or another version: fetch it again, or turn off checksum \
-                             verification"
+                             verification (`--no-verify` on the command line, \
+                             `NerOptions::with_verify_checksums(false)` in Rust)"
                         ),
                     });
                 }
