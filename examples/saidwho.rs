@@ -43,6 +43,19 @@ enum Command {
     EvalConll(EvalConllArgs),
     /// Score quote attribution against PolNeAR-format gold (JSON lines).
     EvalQuotes(EvalQuotesArgs),
+    /// List the registry's models, where each was looked for and found, and
+    /// whether its files' checksums hold (exit 1 when a found model's do not).
+    Models(ModelsArgs),
+}
+
+#[derive(Args)]
+struct ModelsArgs {
+    /// A user models.toml merged over the built-in registry.
+    #[arg(long, value_name = "FILE")]
+    registry: Option<PathBuf>,
+    /// Only say whether each registered file is there; do not hash them.
+    #[arg(long)]
+    no_verify: bool,
 }
 
 /// Which NER model runs, and how: shared by every command that runs one.
@@ -234,6 +247,90 @@ fn main() -> ExitCode {
         Command::Extract(args) => extract(&args),
         Command::EvalConll(args) => eval_conll(&args),
         Command::EvalQuotes(args) => eval_quotes(&args),
+        Command::Models(args) => models(&args),
+    }
+}
+
+/// Prints the registry's models, where they were looked for and found, and
+/// the state of their files.
+fn models(args: &ModelsArgs) -> ExitCode {
+    use saidwho::ner::{FileCheck, MODELS_ENV};
+    let options = NerOptions::default()
+        .with_registry(args.registry.clone())
+        .with_verify_checksums(!args.no_verify);
+    let list = match saidwho::ner::list_models(&options.load) {
+        Ok(list) => list,
+        Err(e) => {
+            eprintln!("saidwho: error: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let paths = |paths: &[PathBuf]| {
+        paths
+            .iter()
+            .map(|p| p.display().to_string())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    if list.search_path.is_empty() {
+        println!("search path: empty ({MODELS_ENV} is not set)");
+    } else {
+        println!("search path ({MODELS_ENV}): {}", paths(&list.search_path));
+    }
+    for dir in &list.misplaced {
+        println!(
+            "warning: {} is itself a model directory; {MODELS_ENV} should name the directory \
+             that holds model directories ({})",
+            dir.display(),
+            dir.parent()
+                .map_or_else(|| ".".into(), |p| p.display().to_string())
+        );
+    }
+    let mut sound = true;
+    for model in &list.models {
+        let entry = &model.entry;
+        match &model.found {
+            Some(dir) => println!(
+                "{} ({}): found in {}",
+                entry.name,
+                entry.backend,
+                dir.display()
+            ),
+            None if model.searched.is_empty() => {
+                println!(
+                    "{} ({}): not found (no search path)",
+                    entry.name, entry.backend
+                )
+            }
+            None => println!(
+                "{} ({}): not found; looked for {}",
+                entry.name,
+                entry.backend,
+                paths(&model.searched)
+            ),
+        }
+        if model.found.is_none() {
+            if let Some(repo) = &entry.hf_repo {
+                println!("  files from the Hugging Face repo {repo}");
+            }
+        }
+        for (file, check) in &model.files {
+            let state = match check {
+                FileCheck::Ok => "sha256 ok".to_string(),
+                FileCheck::Mismatch { sha256 } => format!("sha256 MISMATCH (is {sha256})"),
+                FileCheck::Missing => "MISSING".to_string(),
+                FileCheck::Unreadable(e) => format!("UNREADABLE ({e})"),
+                FileCheck::NotVerified => "present (not verified)".to_string(),
+                _ => "unknown state".to_string(),
+            };
+            println!("  {file}: {state}");
+        }
+        sound &= model.is_sound();
+    }
+    if sound {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
     }
 }
 

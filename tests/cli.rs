@@ -480,3 +480,90 @@ fn text_format_is_what_its_help_says() {
         "d1\tdirect\tAnn Lee → \"They call it \\\"progress\\\", … but a \\\\ is not a plan.\"\n"
     );
 }
+
+#[test]
+fn models_lists_where_each_model_is_and_whether_its_checksums_hold() {
+    let dir = tempfile::tempdir().unwrap();
+    let models = dir.path().join("models");
+    common::write_tiny_model(&models.join("tiny"), &common::Tiny::default());
+    let config = std::fs::read(models.join("tiny/config.json")).unwrap();
+    let registry = dir.path().join("models.toml");
+    std::fs::write(
+        &registry,
+        format!(
+            "[[model]]\nname = \"tiny-ner\"\ndir = \"tiny\"\n[model.files]\n\
+             \"config.json\" = \"{}\"\n\"vocab.txt\" = \"{}\"\n\
+             [[model]]\nname = \"absent\"\nhf_repo = \"org/absent\"\n",
+            saidwho::ner::sha256_hex(&config),
+            "0".repeat(64)
+        ),
+    )
+    .unwrap();
+    let list = |extra: &[&str], search: &std::path::Path| {
+        Command::new(binary())
+            .arg("models")
+            .arg("--registry")
+            .arg(&registry)
+            .args(extra)
+            .env("SAIDWHO_MODELS", search)
+            .output()
+            .unwrap()
+    };
+    let out = list(&[], &models);
+    let text = String::from_utf8(out.stdout.clone()).unwrap();
+    assert_eq!(out.status.code(), Some(1), "{text}{}", stderr(&out));
+    let tiny = models.join("tiny");
+    for line in [
+        format!("search path (SAIDWHO_MODELS): {}", models.display()),
+        format!("tiny-ner (candle): found in {}", tiny.display()),
+        "  config.json: sha256 ok".into(),
+        "  vocab.txt: MISSING".into(),
+        format!(
+            "absent (candle): not found; looked for {}",
+            models.join("absent").display()
+        ),
+        "  files from the Hugging Face repo org/absent".into(),
+    ] {
+        assert!(
+            text.lines().any(|l| l == line),
+            "no line {line:?} in\n{text}"
+        );
+    }
+    assert!(text.contains("conll03-distilbert-cased (candle)"), "{text}");
+    // Without hashing, the missing file still counts; the present one is
+    // not verified.
+    let out = list(&["--no-verify"], &models);
+    let text = String::from_utf8(out.stdout.clone()).unwrap();
+    assert!(
+        text.contains("  config.json: present (not verified)"),
+        "{text}"
+    );
+    assert_eq!(out.status.code(), Some(1));
+
+    // SAIDWHO_MODELS naming the model directory itself: `models` warns, and
+    // loading the model says what to set instead.
+    let out = list(&[], &tiny);
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.contains(&format!(
+            "warning: {} is itself a model directory",
+            tiny.display()
+        )),
+        "{text}"
+    );
+    let out = Command::new(binary())
+        .args(["extract", "--model", "tiny-ner", "--registry"])
+        .arg(&registry)
+        .arg("examples/articles/harbour-strike.txt")
+        .env("SAIDWHO_MODELS", &tiny)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .unwrap();
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("SAIDWHO_MODELS should name the directory that holds model directories")
+            && err.contains(&format!("SAIDWHO_MODELS={}", models.display())),
+        "{err}"
+    );
+}
