@@ -554,7 +554,7 @@ mod tests {
             .find(|s| s.entry.name == "conll03-distilbert-cased")
             .unwrap();
         assert_eq!(s.found.as_ref(), Some(&model));
-        assert_eq!(s.searched, [model.clone()]);
+        assert_eq!(s.searched, std::slice::from_ref(&model));
         let config = s.files.iter().find(|(f, _)| f == "config.json").unwrap();
         assert_eq!(
             config.1,
@@ -575,7 +575,7 @@ mod tests {
             .contains(&("config.json".into(), FileCheck::NotVerified)));
         assert_eq!(
             model_dirs_in(&[tmp.clone(), model.clone()]),
-            [model.clone()]
+            std::slice::from_ref(&model)
         );
         std::fs::remove_dir_all(&tmp).unwrap();
     }

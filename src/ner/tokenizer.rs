@@ -1,23 +1,6 @@
-//! A model directory's tokenizer: its `tokenizer.json`, or — for the many
-//! older BERT fine-tunes on Hugging Face that ship only `vocab.txt` and
-//! `tokenizer_config.json` — the BERT WordPiece tokenizer built from those,
-//! as `transformers` converts a slow `BertTokenizer` to a fast one (and as
-//! rust-bert reads `vocab.txt`):
-//!
-//! - normalizer: `BertNormalizer` (clean text, Chinese characters split
-//!   when `tokenize_chinese_chars`, lowercase when `do_lower_case`, accents
-//!   stripped as `strip_accents` says or, when it is absent, with the
-//!   lowercasing);
-//! - pre-tokenizer: `BertPreTokenizer` (whitespace and punctuation);
-//! - model: WordPiece over `vocab.txt` (a token a line, its id the line
-//!   number), `##` continuation, `unk_token`;
-//! - post-processor: `cls_token … sep_token`;
-//! - the special tokens of the config that the vocabulary holds are added as
-//!   special tokens, never split.
-//!
-//! Missing settings take `BertTokenizer`'s defaults (`do_lower_case` true,
-//! `[UNK]`, `[CLS]`, `[SEP]`, `[PAD]`, `[MASK]`); a `special_tokens_map.json`
-//! beside the config supplies tokens the config lacks.
+//! A model directory's tokenizer: its `tokenizer.json`, or the BERT
+//! WordPiece tokenizer of `vocab.txt` and `tokenizer_config.json`
+//! ([`load_tokenizer`]).
 
 use crate::error::{Error, Result};
 use serde::Deserialize;
@@ -45,10 +28,29 @@ const ADDED_TOKENS: &str = "added_tokens.json";
 pub(crate) type ReadFile<'a> = dyn Fn(&str, &str) -> Result<(PathBuf, Vec<u8>)> + 'a;
 
 /// Loads the tokenizer of the model directory `dir`: `tokenizer.json` when
-/// it is there, otherwise the BERT WordPiece tokenizer of `vocab.txt` and
-/// `tokenizer_config.json` (see the [module docs](self)). Truncation and
-/// padding settings of a `tokenizer.json` are kept here; the recogniser
-/// turns them off.
+/// it is there, otherwise — for the many older BERT fine-tunes on Hugging
+/// Face that ship only `vocab.txt` and `tokenizer_config.json` — the BERT
+/// WordPiece tokenizer built from those, as `transformers` converts a slow
+/// `BertTokenizer` to a fast one (and as rust-bert reads `vocab.txt`):
+///
+/// - normalizer: `BertNormalizer` (clean text, Chinese characters split
+///   when `tokenize_chinese_chars`, lowercase when `do_lower_case`, accents
+///   stripped as `strip_accents` says or, when it is absent, with the
+///   lowercasing);
+/// - pre-tokenizer: `BertPreTokenizer` (whitespace and punctuation);
+/// - model: WordPiece over `vocab.txt` (a token a line, its id the line
+///   number), `##` continuation, `unk_token`;
+/// - post-processor: `cls_token … sep_token`;
+/// - the special tokens of the config that the vocabulary holds are added
+///   as special tokens, never split.
+///
+/// Missing settings take `BertTokenizer`'s defaults (`do_lower_case` true,
+/// `[UNK]`, `[CLS]`, `[SEP]`, `[PAD]`, `[MASK]`); a
+/// `special_tokens_map.json` beside the config supplies tokens the config
+/// lacks. An `added_tokens.json` is refused (its ids cannot be rebuilt).
+///
+/// Truncation and padding settings of a `tokenizer.json` are kept here;
+/// the recogniser turns them off.
 ///
 /// ```no_run
 /// let tokenizer = saidwho::ner::load_tokenizer("models/bert-base-NER".as_ref())?;
