@@ -8,7 +8,11 @@
 //! cargo run --release --example saidwho -- sentences --jsonl corpus.jsonl --offsets bytes
 //! cargo run --release --example saidwho -- eval-conll dev.txt --model conll03-distilbert-cased
 //! cargo run --release --example saidwho -- eval-quotes ../shared/data/polnear/dev.jsonl
+//! cargo run --release --example saidwho -- models
 //! ```
+//!
+//! Installed with `cargo install --locked --path . --example saidwho`, it is
+//! the `saidwho` command.
 
 use clap::builder::{PossibleValuesParser, RangedU64ValueParser, TypedValueParser};
 use clap::{Args, Parser, Subcommand, ValueEnum};
