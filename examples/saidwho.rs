@@ -8,15 +8,21 @@
 //! cargo run --release --example saidwho -- sentences --jsonl corpus.jsonl --offsets bytes
 //! cargo run --release --example saidwho -- eval-conll dev.txt --model conll03-distilbert-cased
 //! cargo run --release --example saidwho -- eval-quotes ../shared/data/polnear/dev.jsonl
+//! cargo run --release --example saidwho -- models
 //! ```
+//!
+//! Installed with `cargo install --locked --path . --example saidwho`, it is
+//! the `saidwho` command.
 
+use clap::builder::{PossibleValuesParser, RangedU64ValueParser, TypedValueParser};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use indicatif::{ProgressBar, ProgressStyle};
 use saidwho::corpus::{batches, map_ordered, BatchSize, InputDoc, InputFormat, Inputs};
-use saidwho::ner::{NerOptions, TransformerRecognizer};
+use saidwho::ner::{Aggregation, BackendKind, NerOptions, Precision, TransformerRecognizer};
 use saidwho::output::{DocumentJson, Format, Offsets, Resume, SinkOptions};
 use saidwho::{Pipeline, PipelineConfig};
 use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Instant;
 
@@ -41,32 +47,83 @@ enum Command {
     EvalConll(EvalConllArgs),
     /// Score quote attribution against PolNeAR-format gold (JSON lines).
     EvalQuotes(EvalQuotesArgs),
+    /// List the registry's models, where each was looked for and found, and
+    /// whether its files' checksums hold (exit 1 when a found model's do not).
+    Models(ModelsArgs),
+}
+
+#[derive(Args)]
+struct ModelsArgs {
+    /// A user models.toml merged over the built-in registry.
+    #[arg(long, value_name = "FILE")]
+    registry: Option<PathBuf>,
+    /// Only say whether each registered file is there; do not hash them.
+    #[arg(long)]
+    no_verify: bool,
+}
+
+/// Which NER model runs, and how: shared by every command that runs one.
+#[derive(Args)]
+struct ModelArgs {
+    /// NER model: a name from the registry (searched in SAIDWHO_MODELS) or a directory.
+    #[arg(long, default_value = "conll03-distilbert-cased")]
+    model: String,
+    /// A user models.toml merged over the built-in registry.
+    #[arg(long, value_name = "FILE")]
+    registry: Option<PathBuf>,
+    /// Skip the sha256 verification of registered model files.
+    #[arg(long)]
+    no_verify: bool,
+    /// Engine: candle (pure Rust) or rust-bert (libtorch; needs the cargo
+    /// feature `rust-bert`). Default: the registry's choice, candle for a
+    /// model directory.
+    #[arg(long, value_parser = named(&BackendKind::ALL, BackendKind::name))]
+    backend: Option<BackendKind>,
+    /// Arithmetic of the model's linear layers: f32 (as the reference) or
+    /// int8 (faster, slightly less accurate).
+    #[arg(long, default_value_t = Precision::F32,
+          value_parser = named(&Precision::ALL, Precision::name))]
+    precision: Precision,
+    /// A word's label from its sub-words' labels: the first's, the best of
+    /// their average scores, or the most confident one's.
+    #[arg(long, default_value_t = Aggregation::First,
+          value_parser = named(&Aggregation::ALL, Aggregation::name))]
+    aggregation: Aggregation,
+}
+
+impl ModelArgs {
+    /// The library's options for these flags.
+    fn options(&self) -> NerOptions {
+        NerOptions::default()
+            .with_aggregation(self.aggregation)
+            .with_registry(self.registry.clone())
+            .with_verify_checksums(!self.no_verify)
+            .with_backend(self.backend)
+            .with_precision(self.precision)
+    }
+}
+
+/// A flag's value parser over a library enum's names (listed in `--help`),
+/// parsed by its `FromStr`.
+fn named<T>(all: &'static [T], name: fn(T) -> &'static str) -> impl TypedValueParser<Value = T>
+where
+    T: Copy + Send + Sync + std::str::FromStr + 'static,
+    T::Err: std::error::Error + Send + Sync + 'static,
+{
+    PossibleValuesParser::new(all.iter().map(|&v| name(v))).try_map(|name| name.parse::<T>())
+}
+
+/// `--threads`: at least one.
+fn threads_parser() -> impl TypedValueParser<Value = usize> {
+    RangedU64ValueParser::<usize>::new().range(1..)
 }
 
 #[derive(Args)]
 struct EvalConllArgs {
     /// CoNLL file: `TOKEN ... TAG` lines (IOB1 or IOB2), blank line between sentences.
-    file: std::path::PathBuf,
-    /// Model name (registry, searched in SAIDWHO_MODELS) or model directory.
-    #[arg(long, default_value = "conll03-distilbert-cased")]
-    model: String,
-    /// Word-level aggregation of sub-word labels: first, average or max.
-    #[arg(long, default_value = "first")]
-    aggregation: String,
-    /// A user models.toml merged over the built-in registry.
-    #[arg(long)]
-    registry: Option<std::path::PathBuf>,
-    /// Skip the sha256 verification of registered model files.
-    #[arg(long)]
-    no_verify: bool,
-    /// Backend: candle (pure Rust) or rust-bert (libtorch; needs the cargo
-    /// feature `rust-bert`). Default: the registry's choice.
-    #[arg(long)]
-    backend: Option<String>,
-    /// Arithmetic of the model's linear layers: f32 (default, as the
-    /// reference) or int8 (faster, slightly less accurate).
-    #[arg(long, default_value = "f32")]
-    precision: saidwho::ner::Precision,
+    file: PathBuf,
+    #[command(flatten)]
+    model: ModelArgs,
     /// Print only the per-sentence figure (each sentence labelled on its own).
     #[arg(long, conflicts_with = "breakdown")]
     sentences_only: bool,
@@ -79,28 +136,24 @@ struct EvalConllArgs {
 #[derive(Args)]
 struct EvalQuotesArgs {
     /// Gold file: one article a line, `{"doc", "text", "quotes": […]}`.
-    file: std::path::PathBuf,
-    /// NER model: a name from the registry (searched in SAIDWHO_MODELS) or a directory.
-    #[arg(long, default_value = "conll03-distilbert-cased")]
-    model: String,
+    file: PathBuf,
+    #[command(flatten)]
+    model: ModelArgs,
     /// Run without a NER model: speakers from the text alone, no entities.
     #[arg(long, conflicts_with = "model")]
     no_ner: bool,
     /// Keep the model's mentions in DIR and reuse them on the next run, so
     /// re-scoring after a change to the entity or quote rules skips the model.
     #[arg(long, value_name = "DIR", conflicts_with = "no_ner")]
-    mention_cache: Option<std::path::PathBuf>,
-    /// Documents processed in parallel (default: all cores); each forward
-    /// pass then uses cores / threads threads (RAYON_NUM_THREADS overrides).
-    #[arg(long)]
+    mention_cache: Option<PathBuf>,
+    /// Documents processed in parallel, at least 1 (default: all cores);
+    /// each forward pass then uses cores / threads threads
+    /// (RAYON_NUM_THREADS overrides).
+    #[arg(long, value_parser = threads_parser())]
     threads: Option<usize>,
     /// Write each missed or wrongly attributed gold quote to FILE (JSON lines).
     #[arg(long, value_name = "FILE")]
-    errors: Option<std::path::PathBuf>,
-    /// Arithmetic of the model's linear layers: f32 (default, as the
-    /// reference) or int8 (faster, slightly less accurate).
-    #[arg(long, default_value = "f32")]
-    precision: saidwho::ner::Precision,
+    errors: Option<PathBuf>,
 }
 
 #[derive(Args)]
@@ -110,43 +163,41 @@ struct ExtractArgs {
     /// Output format; each is written as the documents come, one at a time.
     ///
     /// jsonl: one JSON document per line, each line complete and flushed.
-    /// json: pretty-printed JSON, one object per document. text: one line per
-    /// quote, `id<TAB>kind<TAB>speaker → "content"`. html: one self-contained
-    /// page for all documents, a section per document.
-    #[arg(long, default_value_t = Format::Jsonl, value_parser = format_parser())]
+    ///
+    /// json: pretty-printed JSON, one object per document.
+    ///
+    /// text: one line per quote, `ID<TAB>KIND<TAB>SPEAKER → "CONTENT"`: KIND
+    /// is direct, indirect or mixed; SPEAKER is the speaker's entity name,
+    /// else the speaker's words, else ? (unknown); CONTENT is the quote's
+    /// parts joined by ` … `, with " and \ escaped as \" and \\; tabs and
+    /// line breaks in the fields become spaces; a document without quotes
+    /// prints nothing.
+    ///
+    /// html: one self-contained page for all documents, a section per document.
+    #[arg(long, default_value_t = Format::Jsonl,
+          value_parser = named(&Format::ALL, Format::name))]
     format: Format,
-    /// Documents processed in parallel (default: all cores); each forward
-    /// pass then uses cores / threads threads (RAYON_NUM_THREADS overrides).
-    #[arg(long)]
+    /// Documents processed in parallel, at least 1 (default: all cores);
+    /// each forward pass then uses cores / threads threads
+    /// (RAYON_NUM_THREADS overrides).
+    #[arg(long, value_parser = threads_parser())]
     threads: Option<usize>,
     /// Skip (and report) documents longer than this many bytes.
-    #[arg(long)]
-    max_bytes: Option<usize>,
-    /// NER model: a name from the registry (searched in SAIDWHO_MODELS) or a directory.
-    #[arg(long, default_value = "conll03-distilbert-cased")]
-    model: String,
+    #[arg(long, default_value_t = PipelineConfig::default().max_text_bytes)]
+    max_bytes: usize,
+    #[command(flatten)]
+    model: ModelArgs,
     /// Run without a NER model: quotes and speakers from the text alone, no entities.
     #[arg(long, conflicts_with = "model")]
     no_ner: bool,
-    /// Arithmetic of the model's linear layers: f32 (default, as the
-    /// reference) or int8 (faster, slightly less accurate).
-    #[arg(long, default_value = "f32")]
-    precision: saidwho::ner::Precision,
     /// Write to this file instead of standard output.
     #[arg(long, short)]
-    output: Option<std::path::PathBuf>,
+    output: Option<PathBuf>,
     /// Append to the --output file, skipping the documents already complete
     /// in it (a killed run's cut-off last line is dropped and redone); needs
     /// --format jsonl and unique ids.
     #[arg(long, requires = "output")]
     resume: bool,
-}
-
-/// `--format`: the library's formats by name (listed in `--help`), parsed by
-/// `Format`'s `FromStr`.
-fn format_parser() -> impl clap::builder::TypedValueParser<Value = Format> {
-    use clap::builder::{PossibleValuesParser, TypedValueParser};
-    PossibleValuesParser::new(Format::ALL.map(Format::name)).try_map(|name| name.parse::<Format>())
 }
 
 #[derive(Args)]
@@ -200,6 +251,90 @@ fn main() -> ExitCode {
         Command::Extract(args) => extract(&args),
         Command::EvalConll(args) => eval_conll(&args),
         Command::EvalQuotes(args) => eval_quotes(&args),
+        Command::Models(args) => models(&args),
+    }
+}
+
+/// Prints the registry's models, where they were looked for and found, and
+/// the state of their files.
+fn models(args: &ModelsArgs) -> ExitCode {
+    use saidwho::ner::{FileCheck, MODELS_ENV};
+    let options = NerOptions::default()
+        .with_registry(args.registry.clone())
+        .with_verify_checksums(!args.no_verify);
+    let list = match saidwho::ner::list_models(&options.load) {
+        Ok(list) => list,
+        Err(e) => {
+            eprintln!("saidwho: error: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let paths = |paths: &[PathBuf]| {
+        paths
+            .iter()
+            .map(|p| p.display().to_string())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    if list.search_path.is_empty() {
+        println!("search path: empty ({MODELS_ENV} is not set)");
+    } else {
+        println!("search path ({MODELS_ENV}): {}", paths(&list.search_path));
+    }
+    for dir in &list.misplaced {
+        println!(
+            "warning: {} is itself a model directory; {MODELS_ENV} should name the directory \
+             that holds model directories ({})",
+            dir.display(),
+            dir.parent()
+                .map_or_else(|| ".".into(), |p| p.display().to_string())
+        );
+    }
+    let mut sound = true;
+    for model in &list.models {
+        let entry = &model.entry;
+        match &model.found {
+            Some(dir) => println!(
+                "{} ({}): found in {}",
+                entry.name,
+                entry.backend,
+                dir.display()
+            ),
+            None if model.searched.is_empty() => {
+                println!(
+                    "{} ({}): not found (no search path)",
+                    entry.name, entry.backend
+                )
+            }
+            None => println!(
+                "{} ({}): not found; looked for {}",
+                entry.name,
+                entry.backend,
+                paths(&model.searched)
+            ),
+        }
+        if model.found.is_none() {
+            if let Some(repo) = &entry.hf_repo {
+                println!("  files from the Hugging Face repo {repo}");
+            }
+        }
+        for (file, check) in &model.files {
+            let state = match check {
+                FileCheck::Ok => "sha256 ok".to_string(),
+                FileCheck::Mismatch { sha256 } => format!("sha256 MISMATCH (is {sha256})"),
+                FileCheck::Missing => "MISSING".to_string(),
+                FileCheck::Unreadable(e) => format!("UNREADABLE ({e})"),
+                FileCheck::NotVerified => "present (not verified)".to_string(),
+                _ => "unknown state".to_string(),
+            };
+            println!("  {file}: {state}");
+        }
+        sound &= model.is_sound();
+    }
+    if sound {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
     }
 }
 
@@ -208,14 +343,9 @@ fn main() -> ExitCode {
 fn eval_conll(args: &EvalConllArgs) -> ExitCode {
     use saidwho::eval::conll;
     let run = || -> saidwho::Result<()> {
-        let options = NerOptions::default()
-            .with_aggregation(args.aggregation.parse()?)
-            .with_registry(args.registry.clone())
-            .with_verify_checksums(!args.no_verify)
-            .with_backend(args.backend.as_deref().map(str::parse).transpose()?)
-            .with_precision(args.precision);
+        let options = args.model.options();
         if args.breakdown {
-            let breakdown = conll::breakdown(&args.model, &options, &args.file)?;
+            let breakdown = conll::breakdown(&args.model.model, &options, &args.file)?;
             println!(
                 "sentences longer than one window (cut and merged): {}",
                 breakdown.long_sentences
@@ -232,7 +362,10 @@ fn eval_conll(args: &EvalConllArgs) -> ExitCode {
             }
             return Ok(());
         }
-        let ner = std::sync::Arc::new(TransformerRecognizer::from_model(&args.model, &options)?);
+        let ner = std::sync::Arc::new(TransformerRecognizer::from_model(
+            &args.model.model,
+            &options,
+        )?);
         eprintln!("backend: {}", ner.backend_name());
         let docs = conll::read_conll_documents(&args.file)?;
         let sentences: Vec<conll::ConllSentence> = docs.iter().flatten().cloned().collect();
@@ -278,18 +411,13 @@ fn eval_conll(args: &EvalConllArgs) -> ExitCode {
 fn eval_quotes(args: &EvalQuotesArgs) -> ExitCode {
     let build = || -> saidwho::Result<Pipeline> {
         match &args.mention_cache {
-            None => pipeline(
-                PipelineConfig::default(),
-                &args.model,
-                args.no_ner,
-                args.precision,
-            ),
+            None => pipeline(PipelineConfig::default(), &args.model, args.no_ner),
             Some(dir) => {
-                let options = NerOptions::default().with_precision(args.precision);
-                let ner = TransformerRecognizer::from_model(&args.model, &options)?;
+                let options = args.model.options();
+                let ner = TransformerRecognizer::from_model(&args.model.model, &options)?;
                 let key = format!(
                     "{}:{:?}:{}",
-                    args.model,
+                    args.model.model,
                     options,
                     TransformerRecognizer::REVISION
                 );
@@ -345,11 +473,8 @@ fn eval_quotes(args: &EvalQuotesArgs) -> ExitCode {
 /// Runs the whole pipeline over every input on all cores, writing results in
 /// input order as they complete.
 fn extract(args: &ExtractArgs) -> ExitCode {
-    let mut config = PipelineConfig::default();
-    if let Some(max) = args.max_bytes {
-        config.max_text_bytes = max;
-    }
-    let pipeline = match pipeline(config, &args.model, args.no_ner, args.precision) {
+    let config = PipelineConfig::default().with_max_text_bytes(args.max_bytes);
+    let pipeline = match pipeline(config, &args.model, args.no_ner) {
         Ok(p) => p,
         Err(e) => {
             eprintln!("saidwho: error: {e}");
@@ -398,7 +523,13 @@ fn extract(args: &ExtractArgs) -> ExitCode {
             batch
                 .into_iter()
                 .zip(docs)
-                .map(|(input, doc)| input.and_then(|i| Ok((doc?, i.id))))
+                .map(|(input, doc)| match input {
+                    Err(e) => Err(e.to_string()),
+                    Ok(input) => match doc {
+                        Ok(doc) => Ok((doc, input.id)),
+                        Err(e) => Err(document_error(&input, e)),
+                    },
+                })
                 .collect::<Vec<_>>()
         },
         |_, results| {
@@ -433,16 +564,47 @@ fn extract(args: &ExtractArgs) -> ExitCode {
     }
     let secs = started.elapsed().as_secs_f64();
     if args.resume {
-        eprintln!("saidwho: resumed: {skipped} articles were already done");
+        let were = if skipped == 1 { "was" } else { "were" };
+        eprintln!(
+            "saidwho: resumed: {} {were} already done",
+            count(skipped, "article", "articles")
+        );
     }
     eprintln!(
-        "saidwho: {docs} articles, {quotes} quotes, {entities} entities, {failed} errors in {secs:.2} s ({:.1} articles/s, {threads} threads)",
-        docs as f64 / secs.max(1e-9)
+        "saidwho: {}, {}, {}, {} in {secs:.2} s ({:.1} articles/s, {})",
+        count(docs, "article", "articles"),
+        count(quotes, "quote", "quotes"),
+        count(entities, "entity", "entities"),
+        count(failed, "error", "errors"),
+        docs as f64 / secs.max(1e-9),
+        count(threads, "thread", "threads"),
     );
     if failed > 0 || broken_pipe {
         ExitCode::FAILURE
     } else {
         ExitCode::SUCCESS
+    }
+}
+
+/// `n` and the noun in the singular or plural form `n` needs.
+fn count(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
+/// A document's failure, named by its file (and line and id for JSON
+/// lines), in the command line's terms.
+fn document_error(input: &InputDoc, error: saidwho::Error) -> String {
+    let name = if input.id == input.source {
+        input.source.clone()
+    } else {
+        format!("{}:{} (id `{}`)", input.source, input.line, input.id)
+    };
+    match error {
+        saidwho::Error::TextTooLarge { len, max } => format!(
+            "{name}: text of {len} bytes is over the --max-bytes limit of {max} bytes; \
+             split it, or raise --max-bytes"
+        ),
+        other => format!("{name}: {other}"),
     }
 }
 
@@ -467,18 +629,12 @@ fn output(args: &ExtractArgs) -> Result<(Box<dyn Write>, Option<Resume>), String
 }
 
 /// The default pipeline with `config`, and the NER model unless `no_ner`.
-fn pipeline(
-    config: PipelineConfig,
-    model: &str,
-    no_ner: bool,
-    precision: saidwho::ner::Precision,
-) -> saidwho::Result<Pipeline> {
+fn pipeline(config: PipelineConfig, model: &ModelArgs, no_ner: bool) -> saidwho::Result<Pipeline> {
     let pipeline = Pipeline::with_config(config);
     if no_ner {
         return Ok(pipeline);
     }
-    let options = NerOptions::default().with_precision(precision);
-    let ner = TransformerRecognizer::from_model(model, &options)?;
+    let ner = TransformerRecognizer::from_model(&model.model, &model.options())?;
     Ok(pipeline.with_recognizer(ner))
 }
 

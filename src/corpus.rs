@@ -76,7 +76,8 @@ enum Pending {
 
 /// Iterator over the documents of a list of inputs, each a file, a directory
 /// or `-` (standard input), yielding an error for each bad record and going
-/// on with the rest.
+/// on with the rest. A directory without `*.txt` files is an error
+/// ([`Error::NoInputFiles`]), not silently nothing.
 ///
 /// ```no_run
 /// use saidwho::corpus::{InputFormat, Inputs};
@@ -119,6 +120,7 @@ impl Inputs {
             Pending::Stdin => ("-".to_string(), Box::new(std::io::stdin())),
             Pending::Path(path) if path.is_dir() => {
                 return match txt_files(&path) {
+                    Ok(files) if files.is_empty() => Some(Err(Error::NoInputFiles { dir: path })),
                     Ok(files) => {
                         for f in files.into_iter().rev() {
                             self.pending.push_front(Pending::Path(f));
@@ -280,6 +282,18 @@ mod tests {
         let err = out[2].as_ref().unwrap_err().to_string();
         assert!(err.contains("c.txt:2") && err.contains("UTF-8"), "{err}");
         assert!(matches!(out[3], Err(Error::Io { .. })));
+    }
+
+    #[test]
+    fn a_directory_without_txt_files_is_an_error_naming_it() {
+        let dir = tmpdir("empty");
+        std::fs::write(dir.join("notes.md"), "not text").unwrap();
+        let out: Vec<_> = Inputs::new([dir.to_str().unwrap()], InputFormat::Text).collect();
+        assert_eq!(out.len(), 1);
+        assert!(
+            matches!(&out[0], Err(Error::NoInputFiles { dir: d }) if *d == dir),
+            "{out:?}"
+        );
     }
 
     #[test]

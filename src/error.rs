@@ -20,6 +20,16 @@ pub enum Error {
         source: std::io::Error,
     },
 
+    /// An input directory holds no `*.txt` file, so it gives no document.
+    #[error(
+        "{dir}: no *.txt file in this directory; an input directory is read as the *.txt \
+         files directly in it: name the files, or convert them to *.txt"
+    )]
+    NoInputFiles {
+        /// The directory.
+        dir: PathBuf,
+    },
+
     /// A text is longer than the configured limit.
     #[error(
         "text of {len} bytes exceeds the limit of {max} bytes; split it, or raise \

@@ -131,7 +131,7 @@ fn extract_formats_and_summary() {
         );
         let err = String::from_utf8_lossy(&out.stderr);
         assert!(
-            err.contains("1 articles") && err.contains("0 errors"),
+            err.contains("saidwho: 1 article,") && err.contains("0 errors"),
             "{err}"
         );
         let stdout = String::from_utf8(out.stdout).unwrap();
@@ -488,4 +488,240 @@ fn json_output_reads_back_into_the_crates_own_types() {
             }
         }
     }
+}
+
+/// The stderr of `out` as text.
+fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+/// A clap usage error: exit code 2, the message naming `flag`.
+fn assert_usage_error(out: &Output, flag: &str) {
+    let err = stderr(out);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains(flag), "{err}");
+}
+
+#[test]
+fn extract_takes_registry_and_no_verify() {
+    let dir = tempfile::tempdir().unwrap();
+    let models = dir.path().join("models");
+    common::write_tiny_model(&models.join("tiny"), &common::Tiny::default());
+    let registry = dir.path().join("models.toml");
+    std::fs::write(
+        &registry,
+        format!(
+            "[[model]]\nname = \"tiny-ner\"\ndir = \"tiny\"\n[model.files]\n\"config.json\" = \"{}\"\n",
+            "0".repeat(64)
+        ),
+    )
+    .unwrap();
+    let extract = |extra: &[&str]| {
+        Command::new(binary())
+            .args(["extract", "--model", "tiny-ner", "--registry"])
+            .arg(&registry)
+            .args(extra)
+            .arg("examples/articles/harbour-strike.txt")
+            .env("SAIDWHO_MODELS", &models)
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .output()
+            .unwrap()
+    };
+    // The registered checksum is wrong: the error says so and names the way out.
+    let out = extract(&[]);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("config.json") && err.contains("sha256") && err.contains("--no-verify"),
+        "{err}"
+    );
+    let out = extract(&["--no-verify"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(json_lines(&out).len(), 1);
+}
+
+#[test]
+fn value_flags_list_their_values_and_refuse_others() {
+    for (command, flag, values) in [
+        ("extract", "--precision", "f32, int8"),
+        ("extract", "--aggregation", "first, average, max"),
+        ("extract", "--backend", "candle, rust-bert"),
+        ("eval-conll", "--precision", "f32, int8"),
+        ("eval-conll", "--aggregation", "first, average, max"),
+        ("eval-conll", "--backend", "candle, rust-bert"),
+        ("eval-quotes", "--precision", "f32, int8"),
+    ] {
+        let help = run(&[command, "--help"], b"");
+        assert!(help.status.success());
+        let help = String::from_utf8(help.stdout).unwrap();
+        let listed = format!("[possible values: {values}]");
+        let at = help
+            .find(&format!("{flag} <"))
+            .unwrap_or_else(|| panic!("{command} --help lacks {flag}: {help}"));
+        let next = help[at + 2..]
+            .find("\n  -")
+            .map_or(help.len(), |n| at + 2 + n);
+        assert!(
+            help[at..next].contains(&listed),
+            "{command} {flag}: {}",
+            &help[at..next]
+        );
+        let out = run(&[command, flag, "bogus", "in.txt"], b"");
+        assert_usage_error(&out, flag);
+        assert!(stderr(&out).contains("possible values"), "{}", stderr(&out));
+    }
+}
+
+#[test]
+fn threads_must_be_at_least_one() {
+    for command in ["extract", "eval-quotes"] {
+        let out = run(&[command, "--no-ner", "--threads", "0", "in.txt"], b"");
+        assert_usage_error(&out, "--threads");
+    }
+}
+
+#[test]
+fn max_bytes_error_names_the_file_and_the_flag() {
+    let out = run(
+        &[
+            "extract",
+            "--no-ner",
+            "--max-bytes",
+            "100",
+            "examples/articles/harbour-strike.txt",
+        ],
+        b"",
+    );
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("examples/articles/harbour-strike.txt")
+            && err.contains("--max-bytes")
+            && !err.contains("PipelineConfig"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_directory_without_txt_files_is_an_error() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("notes.md"), "Not an article.").unwrap();
+    let name = dir.path().to_str().unwrap();
+    for args in [&["extract", "--no-ner", name][..], &["sentences", name]] {
+        let out = run(args, b"");
+        let err = stderr(&out);
+        assert_eq!(out.status.code(), Some(1), "{args:?}: {err}");
+        assert!(err.contains(name) && err.contains("*.txt"), "{err}");
+    }
+}
+
+#[test]
+fn text_format_is_what_its_help_says() {
+    let help = String::from_utf8(run(&["extract", "--help"], b"").stdout).unwrap();
+    assert!(
+        help.contains("ID<TAB>KIND<TAB>SPEAKER → \"CONTENT\"")
+            && help.contains(" … ")
+            && help.contains(r#"\" and \\"#),
+        "{help}"
+    );
+    let input = serde_json::json!({
+        "id": "d1",
+        "text": "“They call it \"progress\",” said Ann Lee, “but a \\ is not a plan.” She left.",
+    });
+    let out = run(
+        &["extract", "--no-ner", "--format", "text", "--jsonl", "-"],
+        format!("{input}\n").as_bytes(),
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(
+        String::from_utf8(out.stdout).unwrap(),
+        "d1\tdirect\tAnn Lee → \"They call it \\\"progress\\\", … but a \\\\ is not a plan.\"\n"
+    );
+}
+
+#[test]
+fn models_lists_where_each_model_is_and_whether_its_checksums_hold() {
+    let dir = tempfile::tempdir().unwrap();
+    let models = dir.path().join("models");
+    common::write_tiny_model(&models.join("tiny"), &common::Tiny::default());
+    let config = std::fs::read(models.join("tiny/config.json")).unwrap();
+    let registry = dir.path().join("models.toml");
+    std::fs::write(
+        &registry,
+        format!(
+            "[[model]]\nname = \"tiny-ner\"\ndir = \"tiny\"\n[model.files]\n\
+             \"config.json\" = \"{}\"\n\"vocab.txt\" = \"{}\"\n\
+             [[model]]\nname = \"absent\"\nhf_repo = \"org/absent\"\n",
+            saidwho::ner::sha256_hex(&config),
+            "0".repeat(64)
+        ),
+    )
+    .unwrap();
+    let list = |extra: &[&str], search: &std::path::Path| {
+        Command::new(binary())
+            .arg("models")
+            .arg("--registry")
+            .arg(&registry)
+            .args(extra)
+            .env("SAIDWHO_MODELS", search)
+            .output()
+            .unwrap()
+    };
+    let out = list(&[], &models);
+    let text = String::from_utf8(out.stdout.clone()).unwrap();
+    assert_eq!(out.status.code(), Some(1), "{text}{}", stderr(&out));
+    let tiny = models.join("tiny");
+    for line in [
+        format!("search path (SAIDWHO_MODELS): {}", models.display()),
+        format!("tiny-ner (candle): found in {}", tiny.display()),
+        "  config.json: sha256 ok".into(),
+        "  vocab.txt: MISSING".into(),
+        format!(
+            "absent (candle): not found; looked for {}",
+            models.join("absent").display()
+        ),
+        "  files from the Hugging Face repo org/absent".into(),
+    ] {
+        assert!(
+            text.lines().any(|l| l == line),
+            "no line {line:?} in\n{text}"
+        );
+    }
+    assert!(text.contains("conll03-distilbert-cased (candle)"), "{text}");
+    // Without hashing, the missing file still counts; the present one is
+    // not verified.
+    let out = list(&["--no-verify"], &models);
+    let text = String::from_utf8(out.stdout.clone()).unwrap();
+    assert!(
+        text.contains("  config.json: present (not verified)"),
+        "{text}"
+    );
+    assert_eq!(out.status.code(), Some(1));
+
+    // SAIDWHO_MODELS naming the model directory itself: `models` warns, and
+    // loading the model says what to set instead.
+    let out = list(&[], &tiny);
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.contains(&format!(
+            "warning: {} is itself a model directory",
+            tiny.display()
+        )),
+        "{text}"
+    );
+    let out = Command::new(binary())
+        .args(["extract", "--model", "tiny-ner", "--registry"])
+        .arg(&registry)
+        .arg("examples/articles/harbour-strike.txt")
+        .env("SAIDWHO_MODELS", &tiny)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .unwrap();
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("SAIDWHO_MODELS should name the directory that holds model directories")
+            && err.contains(&format!("SAIDWHO_MODELS={}", models.display())),
+        "{err}"
+    );
 }

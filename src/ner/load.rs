@@ -12,31 +12,25 @@ use super::backends;
 use super::config::ModelConfig;
 use super::labels::LabelMap;
 use super::options::NerOptions;
-use super::registry::{search_path_from_env, sha256_hex, Registry, ResolvedModel};
+use super::registry::{sha256_hex, Registry, ResolvedModel};
+use super::tokenizer::read_tokenizer;
 use super::transformer::TransformerRecognizer;
 use crate::error::{Error, Result};
 use std::path::{Path, PathBuf};
-use tokenizers::Tokenizer;
 
 impl TransformerRecognizer {
     /// Loads a model by name (looked up in the registry and the search path)
     /// or from a directory; see [`Registry::resolve`](super::Registry::resolve).
     pub fn from_model(name_or_dir: &str, options: &NerOptions) -> Result<Self> {
-        let mut registry = Registry::builtin()?;
-        if let Some(path) = &options.load.registry {
-            registry.merge(Registry::load(path)?);
-        }
-        let search = options
-            .load
-            .search_path
-            .clone()
-            .unwrap_or_else(search_path_from_env);
+        let (registry, search) = Registry::from_options(&options.load)?;
         let resolved = registry.resolve(name_or_dir, &search)?;
         Self::from_resolved(&resolved, options)
     }
 
-    /// Loads the model in directory `dir` (`config.json`, `tokenizer.json`,
-    /// `model.safetensors`), without checksums.
+    /// Loads the model in directory `dir` (`config.json`, `tokenizer.json` —
+    /// or `vocab.txt` with `tokenizer_config.json`, see
+    /// [`load_tokenizer`](super::load_tokenizer) — and `model.safetensors`),
+    /// without checksums.
     pub fn from_dir(dir: impl AsRef<Path>, options: &NerOptions) -> Result<Self> {
         Self::from_resolved(
             &ResolvedModel {
@@ -77,7 +71,8 @@ impl TransformerRecognizer {
                         reason: format!(
                             "sha256 is {got} but the registry expects {sum}; the file is \
                              corrupt or another version: fetch it again, or turn off checksum \
-                             verification"
+                             verification (`--no-verify` on the command line, \
+                             `NerOptions::with_verify_checksums(false)` in Rust)"
                         ),
                     });
                 }
@@ -111,11 +106,7 @@ impl TransformerRecognizer {
             None => entry.map(|e| e.label_scheme()).transpose()?.flatten(),
         };
         let labels = LabelMap::new(&config.labels, scheme)?;
-        let (tpath, tbytes) = read("tokenizer.json", "a Hugging Face tokenizers file")?;
-        let tokenizer = Tokenizer::from_bytes(&tbytes).map_err(|e| Error::ModelFile {
-            path: tpath.clone(),
-            reason: format!("not a valid tokenizer ({e}); expected a tokenizers tokenizer.json"),
-        })?;
+        let (tokenizer, tpath) = read_tokenizer(&model.dir, &read)?;
         let tvocab = tokenizer.get_vocab_size(true);
         if tvocab > config.vocab_size {
             return Err(Error::ModelFile {

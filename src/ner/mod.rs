@@ -2,7 +2,8 @@
 //!
 //! A [`Recognizer`] turns a text (and its sentences) into [`Mention`]s. The
 //! transformer recogniser ([`TransformerRecognizer`]) tokenizes each sentence
-//! with the model's own `tokenizer.json`, packs sentences into model windows,
+//! with the model's own tokenizer (`tokenizer.json`, or `vocab.txt` with
+//! `tokenizer_config.json`: [`load_tokenizer`]), packs sentences into model windows,
 //! runs a [`Backend`] and decodes the per-word labels into whole-word
 //! mentions with exact byte spans into the original text.
 //!
@@ -15,8 +16,9 @@
 //!   directories on libtorch (`docs/rust-bert.md`), chosen per model in
 //!   `models.toml` (`backend = "rust-bert"`) or by [`EngineOptions::backend`].
 //! * **Models are directories, found by name.** A Hugging Face
-//!   token-classification directory (`config.json`, `tokenizer.json`,
-//!   `model.safetensors`) is loaded as is; [`Registry`] (`models.toml`) maps
+//!   token-classification directory (`config.json`, `tokenizer.json` or
+//!   `vocab.txt` + `tokenizer_config.json`, `model.safetensors`) is loaded
+//!   as is; [`Registry`] (`models.toml`) maps
 //!   names to directories in the `SAIDWHO_MODELS` search path and pins each
 //!   file's sha256. Nothing is ever downloaded.
 //! * **Labels are decoded, not trusted.** [`LabelMap`] understands BIO,
@@ -33,6 +35,7 @@
 //! | `options.rs` | [`NerOptions`] (windows, aggregation, scheme) and [`LoadOptions`] |
 //! | `registry.rs`, `config.rs` | `models.toml`, a model's `config.json` |
 //! | `load.rs` | files → checked config, labels, tokenizer, weights → engine |
+//! | `tokenizer.rs` | `tokenizer.json`, or a BERT WordPiece from `vocab.txt` ([`load_tokenizer`]) |
 //! | `backends/` | the engines behind [`Backend`], each with its options ([`EngineOptions`]) |
 //! | `transformer.rs` | [`TransformerRecognizer`]: tokenize, run, decode |
 //! | `windows.rs` | sentences → model windows → batches → per-token scores |
@@ -66,6 +69,7 @@ mod load;
 mod options;
 mod padding;
 mod registry;
+mod tokenizer;
 mod transformer;
 mod windows;
 mod words;
@@ -88,8 +92,10 @@ pub use labels::{chunks, parse_tag, Chunk, LabelMap, LabelScheme, Prefix};
 pub use options::{LoadOptions, NerOptions};
 pub use padding::PaddedBatch;
 pub use registry::{
-    search_path_from_env, sha256_hex, ModelEntry, Registry, ResolvedModel, MODELS_ENV,
+    list_models, model_dirs_in, search_path_from_env, sha256_hex, FileCheck, ModelEntry, ModelList,
+    ModelStatus, Registry, ResolvedModel, MODELS_ENV,
 };
+pub use tokenizer::load_tokenizer;
 pub use transformer::{TextLogits, TransformerRecognizer};
 pub use words::{Aggregation, WordPrediction};
 

@@ -29,6 +29,7 @@
 
 use super::backends::BackendKind;
 use super::labels::LabelScheme;
+use super::options::LoadOptions;
 use crate::error::{Error, Result};
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -89,7 +90,9 @@ impl ModelEntry {
     /// Where the files come from, for error messages.
     fn origin(&self) -> String {
         let files = if self.files.is_empty() {
-            "config.json, tokenizer.json, model.safetensors".to_string()
+            "config.json, tokenizer.json (or vocab.txt with tokenizer_config.json), \
+             model.safetensors"
+                .to_string()
         } else {
             self.files.keys().cloned().collect::<Vec<_>>().join(", ")
         };
@@ -228,7 +231,7 @@ impl Registry {
             return Err(Error::ModelNotFound {
                 name: name_or_dir.to_string(),
                 hint: "no such directory; pass a directory holding config.json, \
-                       tokenizer.json and model.safetensors, or a model name"
+                       tokenizer.json (or vocab.txt) and model.safetensors, or a model name"
                     .into(),
             });
         }
@@ -244,6 +247,16 @@ impl Registry {
         }
         let looked = if search_path.is_empty() {
             format!("the search path is empty ({MODELS_ENV} is not set)")
+        } else if let Some(model_dir) = model_dirs_in(search_path).first() {
+            format!(
+                "{MODELS_ENV} should name the directory that holds model directories, but {} \
+                 is itself a model directory (it holds config.json): set {MODELS_ENV}={}, or \
+                 pass the directory itself as the model",
+                model_dir.display(),
+                model_dir
+                    .parent()
+                    .map_or_else(|| ".".into(), |p| p.display().to_string())
+            )
         } else {
             format!(
                 "looked for `{dir_name}` in {}",
@@ -273,6 +286,162 @@ impl Registry {
             name: name_or_dir.to_string(),
             hint: format!("{looked}; {how}"),
         })
+    }
+}
+
+/// The directories of `search_path` that are themselves model directories
+/// (they hold a `config.json`): a search path should list the directories
+/// that *hold* model directories, so these are almost surely a mistake.
+pub fn model_dirs_in(search_path: &[PathBuf]) -> Vec<PathBuf> {
+    search_path
+        .iter()
+        .filter(|d| d.join("config.json").is_file())
+        .cloned()
+        .collect()
+}
+
+/// The state of one registered file of a found model.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum FileCheck {
+    /// Its sha256 is the registered one.
+    Ok,
+    /// Its sha256 differs from the registered one.
+    Mismatch {
+        /// The file's sha256, lowercase hex.
+        sha256: String,
+    },
+    /// The file is not in the model directory.
+    Missing,
+    /// The file is there but could not be read.
+    Unreadable(String),
+    /// The file is there; its checksum was not computed (verification off).
+    NotVerified,
+}
+
+/// Where one registered model was looked for and found, and whether its
+/// files are the registered ones ([`list_models`]).
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct ModelStatus {
+    /// The registry entry.
+    pub entry: ModelEntry,
+    /// The directories searched for it, in order.
+    pub searched: Vec<PathBuf>,
+    /// The first of them that exists.
+    pub found: Option<PathBuf>,
+    /// Each registered file (name, state), when the model was found.
+    pub files: Vec<(String, FileCheck)>,
+}
+
+impl ModelStatus {
+    /// True unless the model was found with a file missing, unreadable or
+    /// not the registered one.
+    pub fn is_sound(&self) -> bool {
+        self.files
+            .iter()
+            .all(|(_, c)| matches!(c, FileCheck::Ok | FileCheck::NotVerified))
+    }
+}
+
+/// The registry's models and where they are: what `saidwho models` prints.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct ModelList {
+    /// The search path used.
+    pub search_path: Vec<PathBuf>,
+    /// True when the search path came from `SAIDWHO_MODELS`.
+    pub from_env: bool,
+    /// Search-path directories that are themselves model directories
+    /// ([`model_dirs_in`]).
+    pub misplaced: Vec<PathBuf>,
+    /// Each registered model, in registry order (built-in first, then the
+    /// user registry's new entries).
+    pub models: Vec<ModelStatus>,
+}
+
+impl Registry {
+    /// The built-in registry with the user registry of `options` (if any)
+    /// merged over it, and the search path of `options` (or `SAIDWHO_MODELS`).
+    pub fn from_options(options: &LoadOptions) -> Result<(Registry, Vec<PathBuf>)> {
+        let mut registry = Registry::builtin()?;
+        if let Some(path) = &options.registry {
+            registry.merge(Registry::load(path)?);
+        }
+        let search = options
+            .search_path
+            .clone()
+            .unwrap_or_else(search_path_from_env);
+        Ok((registry, search))
+    }
+
+    /// Where each model is in `search_path` and, when `verify`, whether
+    /// the sha256 of each of its registered files holds (reading every
+    /// file: seconds for large weights).
+    pub fn status(&self, search_path: &[PathBuf], verify: bool) -> Vec<ModelStatus> {
+        self.entries
+            .iter()
+            .map(|entry| {
+                let searched: Vec<PathBuf> = search_path
+                    .iter()
+                    .map(|base| base.join(entry.dir_name()))
+                    .collect();
+                let found = searched.iter().find(|d| d.is_dir()).cloned();
+                let files = match &found {
+                    None => Vec::new(),
+                    Some(dir) => entry
+                        .files
+                        .iter()
+                        .map(|(name, sum)| (name.clone(), check_file(&dir.join(name), sum, verify)))
+                        .collect(),
+                };
+                ModelStatus {
+                    entry: entry.clone(),
+                    searched,
+                    found,
+                    files,
+                }
+            })
+            .collect()
+    }
+}
+
+/// The registry's models (built in, plus `options.registry`), where each
+/// was looked for and found in the search path, and, when
+/// `options.verify_checksums`, whether its files' sha256 hold.
+pub fn list_models(options: &LoadOptions) -> Result<ModelList> {
+    let (registry, search_path) = Registry::from_options(options)?;
+    Ok(ModelList {
+        from_env: options.search_path.is_none(),
+        misplaced: model_dirs_in(&search_path),
+        models: registry.status(&search_path, options.verify_checksums),
+        search_path,
+    })
+}
+
+/// The state of the file `path`, registered with sha256 `sum`.
+fn check_file(path: &Path, sum: &str, verify: bool) -> FileCheck {
+    use sha2::{Digest, Sha256};
+    if !path.is_file() {
+        return FileCheck::Missing;
+    }
+    if !verify {
+        return FileCheck::NotVerified;
+    }
+    let mut hasher = Sha256::new();
+    let hashed = std::fs::File::open(path).and_then(|mut f| std::io::copy(&mut f, &mut hasher));
+    if let Err(e) = hashed {
+        return FileCheck::Unreadable(e.to_string());
+    }
+    let got: String = hasher
+        .finalize()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    if got == sum {
+        FileCheck::Ok
+    } else {
+        FileCheck::Mismatch { sha256: got }
     }
 }
 
@@ -355,6 +524,60 @@ mod tests {
             r.resolve("./nope/nope", &[]),
             Err(Error::ModelNotFound { .. })
         ));
+    }
+
+    #[test]
+    fn a_search_path_naming_a_model_directory_is_called_out() {
+        let r = Registry::builtin().unwrap();
+        let tmp =
+            std::env::temp_dir().join(format!("saidwho-reg-misplaced-{}", std::process::id()));
+        let model = tmp.join("conll03-distilbert-cased");
+        std::fs::create_dir_all(&model).unwrap();
+        std::fs::write(model.join("config.json"), "{}").unwrap();
+        let msg = r
+            .resolve("conll03-distilbert-cased", std::slice::from_ref(&model))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            msg.contains("should name the directory that holds model directories")
+                && msg.contains(&format!("{} is itself a model directory", model.display()))
+                && msg.contains(&format!("{MODELS_ENV}={}", tmp.display())),
+            "{msg}"
+        );
+        // Its parent is the right search path.
+        let found = r.resolve("conll03-distilbert-cased", std::slice::from_ref(&tmp));
+        assert_eq!(found.unwrap().dir, model);
+        // The listing: found with config.json corrupt, the others missing.
+        let status = r.status(std::slice::from_ref(&tmp), true);
+        let s = status
+            .iter()
+            .find(|s| s.entry.name == "conll03-distilbert-cased")
+            .unwrap();
+        assert_eq!(s.found.as_ref(), Some(&model));
+        assert_eq!(s.searched, std::slice::from_ref(&model));
+        let config = s.files.iter().find(|(f, _)| f == "config.json").unwrap();
+        assert_eq!(
+            config.1,
+            FileCheck::Mismatch {
+                sha256: sha256_hex(b"{}")
+            }
+        );
+        let weights = s
+            .files
+            .iter()
+            .find(|(f, _)| f == "model.safetensors")
+            .unwrap();
+        assert_eq!(weights.1, FileCheck::Missing);
+        assert!(!s.is_sound());
+        let unverified = r.status(std::slice::from_ref(&tmp), false);
+        assert!(unverified[0]
+            .files
+            .contains(&("config.json".into(), FileCheck::NotVerified)));
+        assert_eq!(
+            model_dirs_in(&[tmp.clone(), model.clone()]),
+            std::slice::from_ref(&model)
+        );
+        std::fs::remove_dir_all(&tmp).unwrap();
     }
 
     #[test]

@@ -28,6 +28,28 @@ pub enum Aggregation {
     Max,
 }
 
+impl Aggregation {
+    /// Every aggregation, in the order of the variants.
+    pub const ALL: [Aggregation; 3] = [Aggregation::First, Aggregation::Average, Aggregation::Max];
+
+    /// The aggregation's name: what [`Display`](std::fmt::Display) writes
+    /// and `--aggregation` takes. [`FromStr`](std::str::FromStr) also takes
+    /// `mean` for `average`, in any case.
+    pub fn name(self) -> &'static str {
+        match self {
+            Aggregation::First => "first",
+            Aggregation::Average => "average",
+            Aggregation::Max => "max",
+        }
+    }
+}
+
+impl std::fmt::Display for Aggregation {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
 impl std::str::FromStr for Aggregation {
     type Err = Error;
     fn from_str(s: &str) -> Result<Self> {

@@ -5,10 +5,17 @@ use crate::document::Document;
 use std::fmt::Write as _;
 use std::io::{self, Write};
 
-/// Writes one line per quote: `id<TAB>kind<TAB>speaker → "content … content"`,
-/// where the speaker is the entity's canonical name, or the speaker's words,
-/// or `?`. Tabs and newlines inside the speaker and the content become
-/// spaces. A document without quotes writes nothing.
+/// Writes one line per quote, `ID<TAB>KIND<TAB>SPEAKER → "CONTENT"`:
+///
+/// - `ID` is the document's id, `KIND` is `direct`, `indirect` or `mixed`;
+/// - `SPEAKER` is the speaker's entity's canonical name, else the speaker's
+///   own words, else `?` (unknown);
+/// - `CONTENT` is the quote's parts joined by ` … `, with `\` and `"`
+///   escaped as `\\` and `\"` so the closing `"` is the last character;
+/// - tabs and newlines inside the ID, the speaker and the content become
+///   spaces, so each quote is exactly one line of three tab-separated fields.
+///
+/// A document without quotes writes nothing.
 ///
 /// ```
 /// use saidwho::output::{Sink, TextSink};
@@ -53,12 +60,17 @@ impl<W: Write> Sink for TextSink<W> {
                 crate::QuoteKind::Indirect => "indirect",
                 crate::QuoteKind::Mixed => "mixed",
             };
-            let line = format!("{speaker} → \"{}\"", content.join(" … "));
+            let content = content
+                .join(" … ")
+                .replace('\\', "\\\\")
+                .replace('"', "\\\"");
             // Writing to a String cannot fail.
             let _ = writeln!(
                 self.buf,
-                "{id}\t{kind}\t{}",
-                line.replace(['\n', '\t'], " ")
+                "{}\t{kind}\t{} → \"{}\"",
+                one_line(id),
+                one_line(&speaker),
+                one_line(&content)
             );
         }
         self.writer.write_all(self.buf.as_bytes())
@@ -69,9 +81,22 @@ impl<W: Write> Sink for TextSink<W> {
     }
 }
 
+/// `field` with its tabs, carriage returns and line breaks as spaces.
+fn one_line(field: &str) -> String {
+    field.replace(['\n', '\r', '\t'], " ")
+}
+
 #[cfg(test)]
 mod tests {
     use super::super::{tests::render, tests::two_docs, Format};
+
+    #[test]
+    fn inner_quote_marks_and_backslashes_are_escaped() {
+        let pipeline = crate::Pipeline::new();
+        let doc = pipeline.analyze("“A \\ and \"B\",” said Ann Lee.").unwrap();
+        let out = render(Format::Text, &[("i\td", doc)]);
+        assert_eq!(out, "i d\tdirect\tAnn Lee → \"A \\\\ and \\\"B\\\",\"\n");
+    }
 
     #[test]
     fn one_line_per_quote_with_tabs_in_content_folded() {

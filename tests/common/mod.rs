@@ -107,7 +107,55 @@ pub fn tiny_vocab() -> Vec<String> {
     v
 }
 
-fn tokenizer_json(vocab: &[String]) -> String {
+/// The casing settings of a WordPiece tokenizer, as `tokenizer_config.json`
+/// gives them.
+#[derive(Debug, Clone, Copy)]
+pub struct Casing {
+    /// `do_lower_case`.
+    pub lowercase: bool,
+    /// `strip_accents` (`None`: as `lowercase`).
+    pub strip_accents: Option<bool>,
+}
+
+/// The cased tokenizer of [`write_tiny_model`].
+pub const CASED: Casing = Casing {
+    lowercase: false,
+    strip_accents: None,
+};
+
+/// Writes only the tokenizer of the tiny model as a Hugging Face tokenizers
+/// `tokenizer.json` with `casing`.
+pub fn write_tiny_tokenizer_json(dir: &Path, casing: Casing) {
+    std::fs::create_dir_all(dir).unwrap();
+    std::fs::write(
+        dir.join("tokenizer.json"),
+        tokenizer_json(&tiny_vocab(), casing),
+    )
+    .unwrap();
+}
+
+/// Writes the same tokenizer the way older BERT fine-tunes ship it:
+/// `vocab.txt` (one token a line) and `tokenizer_config.json`, no
+/// `tokenizer.json`.
+pub fn write_tiny_vocab_files(dir: &Path, casing: Casing) {
+    std::fs::create_dir_all(dir).unwrap();
+    let mut vocab = tiny_vocab().join("\n");
+    vocab.push('\n');
+    std::fs::write(dir.join("vocab.txt"), vocab).unwrap();
+    let mut config = serde_json::json!({
+        "do_lower_case": casing.lowercase,
+        "model_max_length": 512,
+        "tokenizer_class": "BertTokenizer",
+        "unk_token": "[UNK]", "sep_token": "[SEP]", "pad_token": "[PAD]",
+        "cls_token": "[CLS]", "mask_token": "[MASK]"
+    });
+    if let Some(strip) = casing.strip_accents {
+        config["strip_accents"] = serde_json::json!(strip);
+    }
+    std::fs::write(dir.join("tokenizer_config.json"), config.to_string()).unwrap();
+}
+
+fn tokenizer_json(vocab: &[String], casing: Casing) -> String {
     let map: serde_json::Map<String, serde_json::Value> = vocab
         .iter()
         .enumerate()
@@ -125,7 +173,7 @@ fn tokenizer_json(vocab: &[String]) -> String {
         "padding": null,
         "added_tokens": added,
         "normalizer": {"type": "BertNormalizer", "clean_text": true, "handle_chinese_chars": true,
-                       "strip_accents": null, "lowercase": false},
+                       "strip_accents": casing.strip_accents, "lowercase": casing.lowercase},
         "pre_tokenizer": {"type": "BertPreTokenizer"},
         "post_processor": {"type": "TemplateProcessing",
             "single": [{"SpecialToken": {"id": "[CLS]", "type_id": 0}},
@@ -196,7 +244,7 @@ pub fn write_tiny_model(dir: &Path, t: &Tiny) {
             "id2label": id2label})
     };
     std::fs::write(dir.join("config.json"), config.to_string()).unwrap();
-    std::fs::write(dir.join("tokenizer.json"), tokenizer_json(&vocab)).unwrap();
+    std::fs::write(dir.join("tokenizer.json"), tokenizer_json(&vocab, CASED)).unwrap();
 
     let mut rng = Rng(t.seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1);
     let mut w: HashMap<String, Tensor> = HashMap::new();

@@ -108,17 +108,40 @@ impl BackendKind {
     }
 }
 
+impl BackendKind {
+    /// Every engine this version of saidwho knows (built into this binary
+    /// or not), in the order of the variants.
+    pub const ALL: [BackendKind; 2] = [BackendKind::Candle, BackendKind::RustBert];
+
+    /// The engine's name: what [`FromStr`](std::str::FromStr) parses,
+    /// [`Display`](std::fmt::Display) writes, `models.toml` and `--backend`
+    /// take.
+    pub fn name(self) -> &'static str {
+        match self {
+            BackendKind::Candle => "candle",
+            BackendKind::RustBert => "rust-bert",
+        }
+    }
+}
+
+impl std::fmt::Display for BackendKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
 impl std::str::FromStr for BackendKind {
     type Err = Error;
 
     fn from_str(s: &str) -> Result<Self> {
-        match s {
-            "candle" => Ok(BackendKind::Candle),
-            "rust-bert" => Ok(BackendKind::RustBert),
-            other => Err(Error::Backend(format!(
-                "unknown backend `{other}`; expected candle or rust-bert"
-            ))),
-        }
+        BackendKind::ALL
+            .into_iter()
+            .find(|b| b.name() == s)
+            .ok_or_else(|| {
+                Error::Backend(format!(
+                    "unknown backend `{s}`; expected candle or rust-bert"
+                ))
+            })
     }
 }
 

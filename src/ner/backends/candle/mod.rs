@@ -70,17 +70,34 @@ pub enum Precision {
     Int8,
 }
 
+impl Precision {
+    /// Every precision, in the order of the variants.
+    pub const ALL: [Precision; 2] = [Precision::F32, Precision::Int8];
+
+    /// The precision's name: what [`FromStr`](std::str::FromStr) parses,
+    /// [`Display`](std::fmt::Display) writes and `--precision` takes.
+    pub fn name(self) -> &'static str {
+        match self {
+            Precision::F32 => "f32",
+            Precision::Int8 => "int8",
+        }
+    }
+}
+
+impl std::fmt::Display for Precision {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
 impl std::str::FromStr for Precision {
     type Err = Error;
 
     fn from_str(s: &str) -> Result<Self> {
-        match s {
-            "f32" => Ok(Precision::F32),
-            "int8" => Ok(Precision::Int8),
-            other => Err(Error::Backend(format!(
-                "unknown precision `{other}`; expected f32 or int8"
-            ))),
-        }
+        Precision::ALL
+            .into_iter()
+            .find(|p| p.name() == s)
+            .ok_or_else(|| Error::Backend(format!("unknown precision `{s}`; expected f32 or int8")))
     }
 }
 
