@@ -164,7 +164,7 @@ struct ExtractArgs {
     ///
     /// jsonl: one JSON document per line, each line complete and flushed.
     ///
-    /// json: pretty-printed JSON, one object per document.
+    /// json: one pretty-printed JSON array, an object per document.
     ///
     /// text: one line per quote, `ID<TAB>KIND<TAB>SPEAKER → "CONTENT"`: KIND
     /// is direct, indirect or mixed; SPEAKER is the speaker's entity name,
@@ -642,8 +642,8 @@ fn pipeline(config: PipelineConfig, model: &ModelArgs, no_ner: bool) -> saidwho:
 /// all cores) and the threads inside each tensor operation, before any
 /// thread exists: candle and the 8-bit kernels size their rayon pool once,
 /// from `RAYON_NUM_THREADS`. With a worker per core each forward pass runs
-/// on one thread — the faster split on the workplace machine (README
-/// "Performance": 2x1 against 1x2). A `RAYON_NUM_THREADS` the user set wins.
+/// on one thread — the faster split on the workplace machine
+/// (docs/performance.md: 2x1 against 1x2). A `RAYON_NUM_THREADS` the user set wins.
 fn share_cores(workers: Option<usize>) {
     if std::env::var_os("RAYON_NUM_THREADS").is_none() {
         let workers = workers.unwrap_or_else(default_threads).max(1);

@@ -38,9 +38,14 @@
 //!   character lies in exactly one sentence. All spans lie on char boundaries
 //!   of the original text ([`Document::validate`] checks every guarantee).
 //! - **Linear time.** Every stage scans with bounded look-behind and
-//!   look-ahead; the NER stage packs sentences into fixed-size model windows.
-//!   Time grows linearly with the text, memory with the text plus one batch of
+//!   look-ahead; the NER stage gives each sentence a model window of its own
+//!   (a sentence longer than a window is cut into overlapping ones). Time
+//!   grows linearly with the text, memory with the text plus one batch of
 //!   windows.
+//! - **Batch-independent results.** With the candle engine a document gets
+//!   the same result, to the last bit of every score, whatever other
+//!   documents it is analysed with (`analyze_batch`, a corpus run, a Spark
+//!   partition, a resumed run).
 //! - **Bounded input.** [`PipelineConfig::max_text_bytes`] (64 MiB by
 //!   default) turns an oversized text into [`Error::TextTooLarge`] instead of
 //!   unbounded work.
@@ -72,3 +77,9 @@ pub use pipeline::{Pipeline, PipelineConfig, StageTimings};
 #[cfg(doctest)]
 #[doc = include_str!("../README.md")]
 pub struct ReadmeDoctests;
+
+/// The guide's Rust examples (`docs/getting-started.md`), compiled and run
+/// as doc tests.
+#[cfg(doctest)]
+#[doc = include_str!("../docs/getting-started.md")]
+pub struct GettingStartedDoctests;

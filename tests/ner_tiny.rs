@@ -254,6 +254,8 @@ fn label_map_errors() {
     );
     let err = load(dir.path()).unwrap_err();
     assert!(matches!(err, Error::LabelMap(_)), "{err}");
+    // The error names the file to fix, as the README promises.
+    assert!(err.to_string().contains("config.json"), "{err}");
     // Labels the decoder does not understand.
     let dir = tempfile::tempdir().unwrap();
     let odd = ["O", "PERSON", "LOCATION"];
@@ -267,6 +269,8 @@ fn label_map_errors() {
     );
     let err = load(dir.path()).unwrap_err();
     assert!(matches!(err, Error::LabelMap(_)), "{err}");
+    // The error names the file to fix, as the README promises.
+    assert!(err.to_string().contains("config.json"), "{err}");
     // BIOES labels load, and are detected.
     let dir = tempfile::tempdir().unwrap();
     let bioes = ["O", "B-PER", "I-PER", "E-PER", "S-PER"];

@@ -3,9 +3,11 @@
 
 Each input line is a JSON object {"id": ..., "text": ...}. Spark splits the lines
 into partitions and pipes each partition through one `saidwho extract --jsonl -`
-process (RDD.pipe): the process loads the model once and runs every document of
-its partition, writing one JSON line per document. The results are written as
-JSON-lines part files under OUTPUT (Spark's saveAsTextFile layout).
+process (mapPartitions, as RDD.pipe does, but with the executor's own
+environment plus the variables given with --env): the process loads the model
+once and runs every document of its partition, writing one JSON line per
+document. The results are written as JSON-lines part files under OUTPUT
+(Spark's saveAsTextFile layout).
 
 Why a process per partition and not a call per document: loading the model costs
 about a second and a few hundred MB, and saidwho batches the sentences of many
@@ -19,18 +21,21 @@ Local run (what tests/spark.rs does):
 
 On a cluster, ship the binary and the model with the job:
 
-    tar -C /path/to/models -czf model.tgz conll03-distilbert-cased
-    spark-submit --master yarn --files target/release/examples/saidwho \
-        --archives model.tgz#models \
-        examples/spark/saidwho_spark.py --saidwho ./saidwho \
-        --extract-args '--model ./models/conll03-distilbert-cased' \
-        --partitions 400 hdfs:///corpus.jsonl hdfs:///saidwho-out
+    mkdir -p job/models && cp target/release/examples/saidwho job/ \
+        && cp -r /path/to/models/conll03-distilbert-cased job/models/
+    tar -C job -czf saidwho.tgz .     # an archive keeps the binary executable
+    spark-submit --master yarn --conf spark.task.cpus=1 --archives saidwho.tgz#sw \
+        examples/spark/saidwho_spark.py --saidwho ./sw/saidwho \
+        --extract-args '--model ./sw/models/conll03-distilbert-cased --precision int8' \
+        --partitions 2000 hdfs:///corpus.jsonl hdfs:///saidwho-out
 """
 
 import argparse
 import os
 import shlex
+import subprocess
 import sys
+import threading
 
 from pyspark import SparkConf, SparkContext
 
@@ -50,11 +55,51 @@ def parse_args(argv):
                     help="documents in flight per saidwho process (default 1: one task a core)")
     ap.add_argument("--master", default=None,
                     help="Spark master when not run by spark-submit, e.g. 'local[2]'")
+    ap.add_argument("--env", action="append", default=[], metavar="KEY=VALUE",
+                    help="an environment variable for the saidwho processes, e.g. "
+                         "SAIDWHO_MODELS=./models (repeatable); they otherwise get the "
+                         "executor's environment")
     ap.add_argument("--allow-errors", action="store_true",
                     help="keep going when saidwho reports a bad document (it is left out of "
                          "the results and named in the executor's stderr); by default the task "
                          "fails")
     return ap.parse_args(argv)
+
+
+def run_partition(command, env_overrides, allow_errors):
+    """A mapPartitions function: the partition's lines through one saidwho process."""
+
+    def run(lines):
+        env = dict(os.environ)
+        env.setdefault("RAYON_NUM_THREADS", "1")
+        env.update(env_overrides)
+        proc = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env)
+
+        def feed():
+            try:
+                for line in lines:
+                    proc.stdin.write(line.encode("utf-8") + b"\n")
+            except BrokenPipeError:
+                pass  # saidwho stopped early; its exit code says why
+            finally:
+                try:
+                    proc.stdin.close()
+                except BrokenPipeError:
+                    pass
+
+        writer = threading.Thread(target=feed, daemon=True)
+        writer.start()
+        for out in proc.stdout:
+            yield out.decode("utf-8").rstrip("\n")
+        writer.join()
+        code = proc.wait()
+        if code != 0 and not allow_errors:
+            raise RuntimeError(
+                f"{' '.join(command)} exited with {code}; its stderr (in the executor's log) "
+                "names the article; --allow-errors keeps going without it"
+            )
+
+    return run
 
 
 def main(argv):
@@ -67,16 +112,10 @@ def main(argv):
         lines = sc.textFile(args.input).filter(lambda line: line.strip())
         if args.partitions:
             lines = lines.repartition(args.partitions)
-        command = " ".join(
-            [shlex.quote(args.saidwho), "extract", "--jsonl", "--threads", str(args.threads)]
-            + [shlex.quote(a) for a in shlex.split(args.extract_args)]
-            + ["-"]
-        )
-        # The executors inherit the model search path of the driver's environment.
-        # (RDD.pipe gives the process exactly this environment.)
-        env = {k: v for k, v in os.environ.items() if k.startswith("SAIDWHO_") or k == "PATH"}
-        env["RAYON_NUM_THREADS"] = os.environ.get("RAYON_NUM_THREADS", "1")
-        results = lines.pipe(command, env=env, checkCode=not args.allow_errors)
+        command = [args.saidwho, "extract", "--jsonl", "--threads", str(args.threads)]
+        command += shlex.split(args.extract_args) + ["-"]
+        overrides = dict(kv.split("=", 1) for kv in args.env)
+        results = lines.mapPartitions(run_partition(command, overrides, args.allow_errors))
         results.saveAsTextFile(args.output)
     finally:
         sc.stop()

@@ -154,7 +154,10 @@ impl ModelConfig {
                 path.display()
             ))
         })?;
-        let labels = labels_from_id2label(&id2label)?;
+        let labels = labels_from_id2label(&id2label).map_err(|e| match e {
+            Error::LabelMap(why) => Error::LabelMap(format!("{}: {why}", path.display())),
+            e => e,
+        })?;
         Ok(ModelConfig {
             architecture,
             vocab_size,

@@ -105,7 +105,11 @@ impl TransformerRecognizer {
             Some(s) => Some(s),
             None => entry.map(|e| e.label_scheme()).transpose()?.flatten(),
         };
-        let labels = LabelMap::new(&config.labels, scheme)?;
+        // A label map saidwho cannot decode is a fault of config.json: name it.
+        let labels = LabelMap::new(&config.labels, scheme).map_err(|e| match e {
+            Error::LabelMap(why) => Error::LabelMap(format!("{}: id2label {why}", cpath.display())),
+            e => e,
+        })?;
         let (tokenizer, tpath) = read_tokenizer(&model.dir, &read)?;
         let tvocab = tokenizer.get_vocab_size(true);
         if tvocab > config.vocab_size {

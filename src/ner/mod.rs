@@ -3,7 +3,7 @@
 //! A [`Recognizer`] turns a text (and its sentences) into [`Mention`]s. The
 //! transformer recogniser ([`TransformerRecognizer`]) tokenizes each sentence
 //! with the model's own tokenizer (`tokenizer.json`, or `vocab.txt` with
-//! `tokenizer_config.json`: [`load_tokenizer`]), packs sentences into model windows,
+//! `tokenizer_config.json`: [`load_tokenizer`]), gives each sentence a model window,
 //! runs a [`Backend`] and decodes the per-word labels into whole-word
 //! mentions with exact byte spans into the original text.
 //!
