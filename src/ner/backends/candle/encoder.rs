@@ -154,6 +154,16 @@ impl Layer {
             while end < b && lens.get(end).map_or(s, |&l| l.min(s)) == len {
                 end += 1;
             }
+            if len == 0 {
+                // Empty sequences: nothing to attend to; their rows are padding.
+                ctx.push(Tensor::zeros(
+                    (end - start, self.heads, s, d),
+                    q.dtype(),
+                    q.device(),
+                )?);
+                start = end;
+                continue;
+            }
             let run = |t: &Tensor| {
                 t.narrow(0, start, end - start)?
                     .narrow(2, 0, len)?
