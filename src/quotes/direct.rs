@@ -11,7 +11,9 @@
 
 use crate::document::Span;
 use crate::text::marks::Quoted;
+use crate::text::tally;
 use crate::text::tokens::Tok;
+use std::cell::Cell;
 
 /// A top-level quoted region with what the quote stage knows about it.
 #[derive(Debug, Clone)]
@@ -38,13 +40,17 @@ pub(crate) fn word_count(s: &str) -> usize {
     n
 }
 
-/// Classifies the top-level regions of `quoted`.
-pub(crate) fn regions(text: &str, quoted: Vec<Quoted>) -> Vec<Region> {
+/// Classifies the top-level regions of `quoted`, adding a step to `steps`
+/// for every region and every byte of a top-level one (top-level regions do
+/// not overlap: at most the text's length).
+pub(crate) fn regions(text: &str, quoted: Vec<Quoted>, steps: &Cell<u64>) -> Vec<Region> {
+    tally(steps, quoted.len());
     quoted
         .into_iter()
         .filter(|q| q.depth == 0)
         .map(|q| {
             let inner = q.inner().text(text);
+            tally(steps, inner.len());
             let words = word_count(inner);
             let ends = inner.trim_end().ends_with(['.', '!', '?', '…']);
             let real = words >= 4 || (ends && words >= 2 && q.parts.len() == 1);
@@ -54,12 +60,19 @@ pub(crate) fn regions(text: &str, quoted: Vec<Quoted>) -> Vec<Region> {
 }
 
 /// For each token, the index of the top-level region whose marks enclose it
-/// (marks included), computed in one merge pass.
-pub(crate) fn region_of_tokens(toks: &[Tok], regions: &[Region]) -> Vec<Option<usize>> {
+/// (marks included), computed in one merge pass (a step to `steps` per
+/// token and per region passed).
+pub(crate) fn region_of_tokens(
+    toks: &[Tok],
+    regions: &[Region],
+    steps: &Cell<u64>,
+) -> Vec<Option<usize>> {
     let mut out = vec![None; toks.len()];
     let mut ri = 0;
     for (i, t) in toks.iter().enumerate() {
+        tally(steps, 1);
         while ri < regions.len() && regions[ri].q.outer().end <= t.span.start {
+            tally(steps, 1);
             ri += 1;
         }
         if let Some(r) = regions.get(ri) {
@@ -91,7 +104,7 @@ mod tests {
     #[test]
     fn scare_vs_real() {
         let t = "a “negotiation trap” and “until the enemy is defeated.” and “No.”";
-        let r = regions(t, quoted(t));
+        let r = regions(t, quoted(t), &Cell::new(0));
         let real: Vec<bool> = r.iter().map(|r| r.real).collect();
         assert_eq!(real, [false, true, false]);
         assert_eq!(word_count("don’t stop-now 3"), 3);

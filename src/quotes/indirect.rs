@@ -16,7 +16,9 @@ use super::direct::Region;
 use super::speaker::{is_lower, lower, np_after, subject_before, WEEKDAYS};
 use crate::document::Span;
 use crate::text::cues::{lookup, CueWord, NOT_BEFORE, NOUN_CUES};
+use crate::text::tally;
 use crate::text::tokens::{Tok, TokKind};
+use std::cell::Cell;
 
 /// A quote found by a cue rule, before speaker linking.
 #[derive(Debug, Clone)]
@@ -114,9 +116,33 @@ pub(crate) struct Ctx<'a> {
     pub toks: &'a [Tok],
     pub regions: &'a [Region],
     pub region_of: &'a [Option<usize>],
+    /// Token steps taken (see [`super::WorkCount`]).
+    pub steps: &'a Cell<u64>,
 }
 
 impl Ctx<'_> {
+    /// Counts one token step.
+    #[inline]
+    pub(crate) fn tick(&self) {
+        tally(self.steps, 1);
+    }
+    /// Counts `n` token steps.
+    #[inline]
+    pub(crate) fn ticks(&self, n: usize) {
+        tally(self.steps, n);
+    }
+    /// [`subject_before`] on this text, one step (it looks at a few dozen
+    /// tokens at most).
+    fn subject_before(&self, floor: usize, ci: usize) -> Option<(usize, usize)> {
+        self.tick();
+        subject_before(self.text, self.toks, floor, ci)
+    }
+    /// [`np_after`] on this text, one step (it looks at `max` tokens at
+    /// most, and `max` is 10 or less).
+    fn np_after(&self, start: usize, end: usize, max: usize) -> Option<(usize, usize)> {
+        self.tick();
+        np_after(self.text, self.toks, start, end, max)
+    }
     fn word(&self, k: usize) -> String {
         lower(self.text, &self.toks[k])
     }
@@ -145,6 +171,7 @@ impl Ctx<'_> {
     /// its opening token `k`.
     fn region_end_tok(&self, k: usize, r: usize) -> usize {
         let end = self.regions[r].q.outer().end;
+        self.tick();
         let j = self.toks.partition_point(|t| t.span.start < end);
         j.saturating_sub(1).max(k)
     }
@@ -152,7 +179,10 @@ impl Ctx<'_> {
         Span::new(self.toks[a].span.start, self.toks[b_incl].span.end)
     }
     fn has_word(&self, a: usize, b: usize) -> bool {
-        (a..b).any(|k| self.toks[k].is_word())
+        (a..b).any(|k| {
+            self.tick();
+            self.toks[k].is_word()
+        })
     }
 }
 
@@ -172,6 +202,7 @@ fn skip_adverbial(ctx: &Ctx, j: usize, b: usize) -> usize {
     }
     let mut k = j;
     while k < b && k - j < 12 {
+        ctx.tick();
         let t = &ctx.toks[k];
         if !t.is_word() || ctx.word(k) == "that" {
             return k;
@@ -201,6 +232,7 @@ fn content_start(ctx: &Ctx, cue_end: usize, b: usize, cw: Option<CueWord>) -> us
         let mut found = None;
         let mut k = j;
         while k < b && k - j < 7 {
+            ctx.tick();
             if ctx.is_word(k, "that") || matches!(ctx.punct(k), Some(',' | ':')) {
                 found = Some(k + 1);
                 break;
@@ -219,6 +251,7 @@ fn content_start(ctx: &Ctx, cue_end: usize, b: usize, cw: Option<CueWord>) -> us
                 if k < b && ctx.toks[k].is_word() {
                     k += 1;
                     while k < b && k - j < 4 && ctx.toks[k].is_word() && is_cap(ctx, k) {
+                        ctx.tick();
                         k += 1;
                     }
                 }
@@ -227,6 +260,7 @@ fn content_start(ctx: &Ctx, cue_end: usize, b: usize, cw: Option<CueWord>) -> us
         };
     }
     for _ in 0..4 {
+        ctx.tick();
         if j >= b {
             break;
         }
@@ -261,6 +295,7 @@ fn content_end(ctx: &Ctx, j: usize, b: usize) -> usize {
     let b = b.min(j + MAX_SPAN);
     let mut k = j;
     while k < b {
+        ctx.tick();
         if ctx.region_of[k].is_none() && is_clause_break(ctx.text, ctx.toks, k, b) {
             return k;
         }
@@ -320,6 +355,7 @@ fn content_end(ctx: &Ctx, j: usize, b: usize) -> usize {
                     "also" | "then" | "later" | "has" | "had" | "have"
                 )
             {
+                ctx.tick();
                 m += 1;
             }
             if m < b
@@ -347,6 +383,7 @@ fn content_end(ctx: &Ctx, j: usize, b: usize) -> usize {
 fn paren_floor(ctx: &Ctx, floor: usize, to: usize) -> usize {
     let mut depth = 0usize;
     for k in (floor..to).rev() {
+        ctx.tick();
         if ctx.region_of[k].is_some() {
             continue;
         }
@@ -368,6 +405,7 @@ fn trim_range(ctx: &Ctx, a: usize, mut b: usize) -> (usize, usize) {
         && !ctx.toks[a].is_word()
         && !matches!(ctx.punct(a), Some('$' | '(' | '#'))
     {
+        ctx.tick();
         a += 1;
     }
     while b > a
@@ -375,6 +413,7 @@ fn trim_range(ctx: &Ctx, a: usize, mut b: usize) -> (usize, usize) {
         && !ctx.toks[b - 1].is_word()
         && !matches!(ctx.punct(b - 1), Some(')' | '%' | '?' | '!'))
     {
+        ctx.tick();
         b -= 1;
     }
     (a, b)
@@ -414,6 +453,7 @@ pub(crate) fn unit_quotes(
     }
     let mut ti = a;
     while ti < b {
+        ctx.tick();
         let t = ctx.toks[ti];
         if !t.is_word() || ctx.region_of[ti].is_some() {
             ti += 1;
@@ -600,6 +640,7 @@ fn passive_agent(
                 | "being"
         )
     {
+        ctx.tick();
         k -= 1;
     }
     let be = k > a
@@ -610,8 +651,11 @@ fn passive_agent(
     if !be {
         return None;
     }
-    let by = (ti + 1..b.min(ti + 4)).find(|&k| ctx.is_word(k, "by") && ctx.region_of[k].is_none());
-    Some(by.and_then(|k| np_after(ctx.text, ctx.toks, k + 1, b, 8).map(|(f, l)| (k, f, l))))
+    let by = (ti + 1..b.min(ti + 4)).find(|&k| {
+        ctx.tick();
+        ctx.is_word(k, "by") && ctx.region_of[k].is_none()
+    });
+    Some(by.and_then(|k| ctx.np_after(k + 1, b, 8).map(|(f, l)| (k, f, l))))
 }
 
 /// Words that cannot start a reported clause (`said during a panel`, `says
@@ -635,7 +679,7 @@ fn verb_cue(
 ) -> Option<Cand> {
     let cue = ctx.toks[ti].span;
     let floor = cursor.max(a).max(ti.saturating_sub(MAX_SPAN));
-    let mut subj = subject_before(ctx.text, ctx.toks, floor, ti);
+    let mut subj = ctx.subject_before(floor, ti);
     let comma_before = |k: usize| -> bool {
         k > a
             && (matches!(ctx.punct(k - 1), Some(',' | '—' | '?' | '!' | '–'))
@@ -698,8 +742,11 @@ fn verb_cue(
         && ctx.punct(ti - 2) == Some(')')
     {
         let lo = ti.saturating_sub(12).max(floor);
-        if let Some(open) = (lo..ti - 2).rev().find(|&k| ctx.punct(k) == Some('(')) {
-            subj = subject_before(ctx.text, ctx.toks, floor, open);
+        if let Some(open) = (lo..ti - 2).rev().find(|&k| {
+            ctx.tick();
+            ctx.punct(k) == Some('(')
+        }) {
+            subj = ctx.subject_before(floor, open);
         }
     }
     // 0. Appositive subject: Tad Devine, a senior adviser, said …
@@ -712,13 +759,15 @@ fn verb_cue(
         let lo = (ti.saturating_sub(30)).max(floor);
         let mut k = ti - 2;
         while k > lo && ctx.punct(k) != Some(',') && ctx.region_of[k].is_none() {
+            ctx.tick();
             k -= 1;
         }
         if k > lo && ctx.punct(k) == Some(',') {
-            if let Some((f, l)) =
-                subject_before(ctx.text, ctx.toks, a.max(k.saturating_sub(MAX_SPAN)), k)
-            {
-                if (f..=l).any(|x| is_cap(ctx, x)) {
+            if let Some((f, l)) = ctx.subject_before(a.max(k.saturating_sub(MAX_SPAN)), k) {
+                if (f..=l).any(|x| {
+                    ctx.tick();
+                    is_cap(ctx, x)
+                }) {
                     subj = Some((f, l));
                 }
             }
@@ -729,18 +778,22 @@ fn verb_cue(
     if subj.is_none() && !participle_inherit {
         let lo = ti.saturating_sub(16).max(floor);
         if let Some(w) = (lo..ti).rev().find(|&k| {
+            ctx.tick();
             ctx.toks[k].is_word()
                 && matches!(ctx.word(k).as_str(), "who" | "which")
                 && ctx.region_of[k].is_none()
         }) {
-            let clean = (w + 1..ti).all(|k| ctx.toks[k].is_word() || ctx.punct(k) == Some(','));
+            let clean = (w + 1..ti).all(|k| {
+                ctx.tick();
+                ctx.toks[k].is_word() || ctx.punct(k) == Some(',')
+            });
             if clean {
                 let w2 = if w > lo && ctx.punct(w - 1) == Some(',') {
                     w - 1
                 } else {
                     w
                 };
-                subj = subject_before(ctx.text, ctx.toks, floor, w2);
+                subj = ctx.subject_before(floor, w2);
             }
         }
     }
@@ -785,7 +838,7 @@ fn verb_cue(
     }
     // 2b. Inverted: "…," said the ministry.
     if subj.is_none() && comma_before(ti) && !cw.participle {
-        if let Some((f, l)) = np_after(ctx.text, ctx.toks, ti + 1, b, 8).filter(|&(f, l)| {
+        if let Some((f, l)) = ctx.np_after(ti + 1, b, 8).filter(|&(f, l)| {
             f == l
                 || !matches!(
                     ctx.word(f).as_str(),
@@ -839,6 +892,7 @@ fn verb_cue(
             "also" | "then" | "later" | "quickly"
         )
     {
+        ctx.tick();
         j -= 1;
     }
     let coordinated = subj.is_none()
@@ -880,6 +934,7 @@ fn verb_cue(
     // 3. Content after the cue.
     let e = content_end(ctx, start, b);
     let (s, e) = trim_range(ctx, start, e);
+    ctx.ticks(e.saturating_sub(s));
     let words = (s..e).filter(|&k| ctx.toks[k].is_word()).count();
     let had_that = start > ti + 1 && ctx.is_word(start - 1, "that");
     if words == 0 {
@@ -933,6 +988,7 @@ fn verb_cue(
         // vowed …`) is his attribution, not part of this one.
         let mut e = content_end(ctx, ti + 1, b);
         if let Some(k) = (ti + 1..e).find(|&k| {
+            ctx.tick();
             ctx.punct(k) == Some(',') && (ctx.is_word(k + 1, "who") || ctx.is_word(k + 1, "which"))
         }) {
             e = k;
@@ -971,6 +1027,7 @@ fn asked_clauses(ctx: &Ctx, a: usize, b: usize) -> Vec<Cand> {
     let mut out = Vec::new();
     let first_word = (a..b.min(a + 3)).find(|&k| ctx.toks[k].is_word());
     for k in a..b {
+        ctx.tick();
         if !ctx.toks[k].is_word() || ctx.region_of[k].is_some() {
             continue;
         }
@@ -988,7 +1045,7 @@ fn asked_clauses(ctx: &Ctx, a: usize, b: usize) -> Vec<Cand> {
         // `when asked by a reporter whether …`: the asker is named.
         let mut np = None;
         if ctx.is_word(start, "by") {
-            if let Some((f, l)) = np_after(ctx.text, ctx.toks, start + 1, b, 8) {
+            if let Some((f, l)) = ctx.np_after(start + 1, b, 8) {
                 np = Some(ctx.span(f, l));
                 start = l + 1;
             }
@@ -998,9 +1055,13 @@ fn asked_clauses(ctx: &Ctx, a: usize, b: usize) -> Vec<Cand> {
             start += 1;
         }
         let end = (start..b.min(start + 60))
-            .find(|&j| ctx.punct(j) == Some(',') && ctx.region_of[j].is_none())
+            .find(|&j| {
+                ctx.tick();
+                ctx.punct(j) == Some(',') && ctx.region_of[j].is_none()
+            })
             .unwrap_or_else(|| content_end(ctx, start, b));
         let (s, e) = trim_range(ctx, start, end);
+        ctx.ticks(e.saturating_sub(s));
         if (s..e).filter(|&j| ctx.toks[j].is_word()).count() >= 2 {
             out.push(Cand {
                 content: vec![(s, e)],
@@ -1022,6 +1083,7 @@ fn is_headline(ctx: &Ctx, a: usize, b: usize) -> bool {
     }
     let (mut words, mut lower) = (0usize, 0usize);
     for k in a..b {
+        ctx.tick();
         if !ctx.toks[k].is_word() {
             continue;
         }
@@ -1075,6 +1137,7 @@ fn inverted_subject_end(ctx: &Ctx, f: usize, l: usize, b: usize) -> Option<usize
     // The first tail start after the subject's first word (within the
     // phrase, or right after it).
     let k = (f + 1..=l + 1).find(|&k| {
+        ctx.tick();
         ctx.punct(k) == Some('(')
             || (ctx.toks.get(k).is_some_and(|t| t.is_word())
                 && is_lower(ctx.text, &ctx.toks[k])
@@ -1109,11 +1172,13 @@ pub(crate) fn fragment(ctx: &Ctx, a: usize, b: usize, k: usize) -> Option<Cand> 
         && (ctx.region_of[s - 1].is_some()
             || !matches!(ctx.punct(s - 1), Some(';' | ',' | ':' | '—' | '(')))
     {
+        ctx.tick();
         s -= 1;
     }
     let e = content_end(ctx, end_tok + 1, b);
     let mut e2 = end_tok + 1;
     while e2 < e && !matches!(ctx.punct(e2), Some(',' | ';' | '.' | ':' | '—')) {
+        ctx.tick();
         e2 += 1;
     }
     let (s, e) = trim_range(ctx, s, e2);
@@ -1133,18 +1198,19 @@ pub(crate) fn colon_speaker(ctx: &Ctx, a: usize, k: usize) -> Option<Span> {
     }
     let mut s = a;
     // `POLLS TOO EARLY - Mark Blumenthal: "…"`: the name follows the dash.
-    if let Some(d) = (a..k - 1)
-        .rev()
-        .find(|&d| ctx.region_of[d].is_none() && matches!(ctx.punct(d), Some('-' | '—' | '–')))
-    {
+    if let Some(d) = (a..k - 1).rev().find(|&d| {
+        ctx.tick();
+        ctx.region_of[d].is_none() && matches!(ctx.punct(d), Some('-' | '—' | '–'))
+    }) {
         s = d + 1;
     }
     if ctx.is_word(s, "according") && ctx.is_word(s + 1, "to") {
         s += 2;
     }
-    let (f, l) = np_after(ctx.text, ctx.toks, s, k - 1, 10)?;
+    let (f, l) = ctx.np_after(s, k - 1, 10)?;
     // A name, not a clause: every word capitalised (bar "of", "the").
     let name = (f..=l).all(|x| {
+        ctx.tick();
         !ctx.toks[x].is_word()
             || is_cap(ctx, x)
             || matches!(ctx.word(x).as_str(), "of" | "the" | "for")
@@ -1157,16 +1223,18 @@ pub(crate) fn colon_speaker(ctx: &Ctx, a: usize, k: usize) -> Option<Span> {
 pub(crate) fn as_put_it(ctx: &Ctx, a: usize, k: usize) -> Option<Span> {
     let mut j = k;
     while j > a && matches!(ctx.punct(j - 1), Some(',' | ':' | '—')) {
+        ctx.tick();
         j -= 1;
     }
     if j < a + 3 || !ctx.is_word(j - 1, "it") || !ctx.is_word(j - 2, "put") {
         return None;
     }
     let put = j - 2;
-    let as_tok = (a.max(put.saturating_sub(20))..put)
-        .rev()
-        .find(|&x| ctx.is_word(x, "as") && ctx.region_of[x].is_none())?;
-    let (f, l) = np_after(ctx.text, ctx.toks, as_tok + 1, put, 10)?;
+    let as_tok = (a.max(put.saturating_sub(20))..put).rev().find(|&x| {
+        ctx.tick();
+        ctx.is_word(x, "as") && ctx.region_of[x].is_none()
+    })?;
+    let (f, l) = ctx.np_after(as_tok + 1, put, 10)?;
     Some(ctx.span(f, l))
 }
 
@@ -1181,6 +1249,7 @@ const TIME_OPENERS: &[&str] = &[
 fn skip_dateline(ctx: &Ctx, a: usize, ti: usize) -> usize {
     let mut k = a;
     while k < ti && k < a + 14 {
+        ctx.tick();
         let t = &ctx.toks[k];
         match t.kind {
             TokKind::Word => {
@@ -1289,6 +1358,7 @@ const LEADING_FUNCTION_WORDS: &[&str] = &[
 pub(crate) fn unit_subject(ctx: &Ctx, a: usize, ti: usize) -> Option<Span> {
     let mut k = skip_dateline(ctx, a, ti);
     while k < ti && k < a + 8 && !ctx.toks[k].is_word() {
+        ctx.tick();
         k += 1;
     }
     if k >= ti || !ctx.toks[k].is_word() {
@@ -1316,6 +1386,7 @@ pub(crate) fn unit_subject(ctx: &Ctx, a: usize, ti: usize) -> Option<Span> {
         // "Last year, he …": the subject follows the first comma.
         let mut c = k;
         while c < ti && c < k + 16 && ctx.punct(c) != Some(',') {
+            ctx.tick();
             c += 1;
         }
         if c >= ti || ctx.punct(c) != Some(',') {
@@ -1323,6 +1394,7 @@ pub(crate) fn unit_subject(ctx: &Ctx, a: usize, ti: usize) -> Option<Span> {
         }
         k = c + 1;
         while k < ti && !ctx.toks[k].is_word() {
+            ctx.tick();
             k += 1;
         }
         if k >= ti {
@@ -1342,6 +1414,7 @@ pub(crate) fn unit_subject(ctx: &Ctx, a: usize, ti: usize) -> Option<Span> {
     }
     let mut last = None;
     while k < ti && ctx.toks[k].is_word() && is_cap(ctx, k) {
+        ctx.tick();
         last = Some(k);
         k += 1;
         // Mrs. Clinton, Sen. Warren
@@ -1363,6 +1436,7 @@ pub(crate) fn unit_subject(ctx: &Ctx, a: usize, ti: usize) -> Option<Span> {
 fn backward_region(ctx: &Ctx, k: usize) -> bool {
     let mut j = k;
     while j > 0 && matches!(ctx.punct(j - 1), Some(',' | '—')) && ctx.region_of[j - 1].is_none() {
+        ctx.tick();
         j -= 1;
     }
     j > 0 && ctx.region_closing(j - 1).is_some()
@@ -1371,10 +1445,11 @@ fn backward_region(ctx: &Ctx, k: usize) -> bool {
 /// `According to X, CLAUSE.` / `CLAUSE, according to X.` / `as per X`.
 fn according(ctx: &Ctx, a: usize, b: usize, ti: usize, cursor: usize) -> Option<Cand> {
     let cue = ctx.span(ti, ti + 1);
-    let (f, l) = np_after(ctx.text, ctx.toks, ti + 2, b, 10).or_else(|| {
+    let (f, l) = ctx.np_after(ti + 2, b, 10).or_else(|| {
         // Any words up to punctuation: "according to analysts at Barclays".
         let mut k = ti + 2;
         while k < b && k < ti + 12 && ctx.toks[k].is_word() {
+            ctx.tick();
             k += 1;
         }
         (k > ti + 2).then(|| (ti + 2, k - 1))

@@ -25,6 +25,10 @@
 //! Speakers are linked to entities in `speaker`: a name mention in the
 //! speaker phrase, or a resolved pronoun or nominal. No entity, no link:
 //! `entity: None` rather than a guess.
+//!
+//! [`RuleQuoteExtractor::extract_counted`] also counts the elementary steps
+//! of all this ([`WorkCount`]): `tests/quotes_robust.rs` holds the count to
+//! linear growth, where a timing would be noise.
 
 mod direct;
 mod indirect;
@@ -32,8 +36,9 @@ mod speaker;
 mod units;
 
 use crate::document::{Entity, Quote, QuoteKind, Sentence, Span, Speaker};
-use crate::text::marks;
+use crate::text::{marks, tally};
 use indirect::{Cand, Ctx};
+use std::cell::Cell;
 
 /// Finds quotes and attributes them to speakers.
 pub trait QuoteExtractor: Send + Sync {
@@ -66,32 +71,108 @@ const MERGE_GAP: usize = 300;
 /// Whether a continuation may start a new paragraph.
 const MERGE_ACROSS_PARAGRAPHS: bool = false;
 
-impl QuoteExtractor for RuleQuoteExtractor {
-    fn extract(&self, text: &str, _sentences: &[Sentence], entities: &[Entity]) -> Vec<Quote> {
+/// The elementary steps one extraction took, from
+/// [`RuleQuoteExtractor::extract_counted`]: a measure of work that, unlike a
+/// timing, is the same on every machine and every run, so a test can hold
+/// the stage to its linear-time promise.
+///
+/// Every loop whose length depends on the input counts one step per
+/// iteration: per byte for the passes over characters, per token for the
+/// scans over tokens (attribution units, the cue rules' look-behind and
+/// look-ahead, contents, uncued quotations), per stack entry in mark
+/// pairing, per mention in speaker linking. A helper that looks at a fixed
+/// handful of tokens (the subject and speaker phrases, at most a few dozen)
+/// counts one step per call. The numbers are a diagnostic: they may change
+/// whenever the rules do.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct WorkCount {
+    /// Pairing quote marks: bytes of the passes over the text, stack
+    /// entries examined, white space trimmed off quoted parts.
+    pub marks: u64,
+    /// Token visits: tokenizing, attribution units, quoted regions, cue
+    /// rules, content building, uncued quotations, the final merge.
+    pub tokens: u64,
+    /// Entity mentions examined while linking speakers to entities.
+    pub mentions: u64,
+}
+
+impl WorkCount {
+    /// All steps together.
+    pub fn total(&self) -> u64 {
+        self.marks
+            .saturating_add(self.tokens)
+            .saturating_add(self.mentions)
+    }
+}
+
+impl RuleQuoteExtractor {
+    /// [`QuoteExtractor::extract`], with the [`WorkCount`] of the
+    /// extraction. The quotes are the same as `extract`'s; counting costs
+    /// an addition per step, which `extract` pays too.
+    ///
+    /// ```
+    /// use saidwho::quotes::RuleQuoteExtractor;
+    /// let x = RuleQuoteExtractor::default();
+    /// let text = "“We will win,” she said. ";
+    /// let (quotes, one) = x.extract_counted(text, &[], &[]);
+    /// assert_eq!(quotes.len(), 1);
+    /// let (_, ten) = x.extract_counted(&text.repeat(10), &[], &[]);
+    /// assert!(one.total() > 0 && ten.total() <= 12 * one.total());
+    /// ```
+    pub fn extract_counted(
+        &self,
+        text: &str,
+        _sentences: &[Sentence],
+        entities: &[Entity],
+    ) -> (Vec<Quote>, WorkCount) {
+        let mark_steps = Cell::new(0);
+        let token_steps = Cell::new(0);
+        let index = speaker::MentionIndex::new(entities);
+        let quotes = self.extract_with(text, &index, &mark_steps, &token_steps);
+        let work = WorkCount {
+            marks: mark_steps.get(),
+            tokens: token_steps.get(),
+            mentions: index.examined(),
+        };
+        (quotes, work)
+    }
+
+    /// The extraction (see the module docs), counting its steps: mark pairing
+    /// in `mark_steps`, token scans in `steps`, mention lookups in `index`.
+    fn extract_with(
+        &self,
+        text: &str,
+        index: &speaker::MentionIndex,
+        mark_steps: &Cell<u64>,
+        steps: &Cell<u64>,
+    ) -> Vec<Quote> {
         let toks = crate::text::tokens::tokenize(text);
-        let quoted = marks::quoted(text);
-        let units = units::units(text, &toks, &quoted);
-        let regions = direct::regions(text, quoted);
-        let region_of = direct::region_of_tokens(&toks, &regions);
+        tally(steps, text.len());
+        let quoted = marks::quoted_counted(text, mark_steps);
+        let units = units::units(text, &toks, &quoted, steps);
+        let regions = direct::regions(text, quoted, steps);
+        let region_of = direct::region_of_tokens(&toks, &regions, steps);
         let ctx = Ctx {
             text,
             toks: &toks,
             regions: &regions,
             region_of: &region_of,
+            steps,
         };
         let mut cands: Vec<Cand> = Vec::new();
         for (k, &(a, b)) in units.iter().enumerate() {
+            ctx.tick();
             indirect::unit_quotes(&ctx, a, b, units.get(k + 1).copied(), &mut cands);
         }
-        let index = speaker::MentionIndex::new(entities);
         let mut used = vec![false; regions.len()];
         // (quote, inherits the running speaker)
         let mut quotes: Vec<(Quote, bool)> = Vec::new();
         for c in &cands {
+            ctx.tick();
             let Some((kind, content)) = build_content(&ctx, &c.content, &mut used) else {
                 continue;
             };
-            let speaker = c.np.and_then(|np| speaker::link(text, np, &index));
+            let speaker = c.np.and_then(|np| speaker::link(text, np, index));
             quotes.push((
                 Quote {
                     kind,
@@ -106,17 +187,19 @@ impl QuoteExtractor for RuleQuoteExtractor {
         // clause (PolNeAR attributes them to the sentence's subject).
         let mut ui = 0;
         for (k, t) in toks.iter().enumerate() {
+            ctx.tick();
             let Some(r) = region_of[k] else { continue };
             if used[r] || regions[r].q.open != t.span || direct::standalone(text, &regions[r]) {
                 continue;
             }
             while ui < units.len() && units[ui].1 <= k {
+                ctx.tick();
                 ui += 1;
             }
             let Some(&(a, b)) = units.get(ui) else { break };
             if let Some(c) = indirect::fragment(&ctx, a, b, k) {
                 if let Some((kind, content)) = build_content(&ctx, &c.content, &mut used) {
-                    let speaker = c.np.and_then(|np| speaker::link(text, np, &index));
+                    let speaker = c.np.and_then(|np| speaker::link(text, np, index));
                     quotes.push((
                         Quote {
                             kind: if kind == QuoteKind::Indirect {
@@ -135,19 +218,24 @@ impl QuoteExtractor for RuleQuoteExtractor {
         }
         let mut ui = 0;
         for (k, t) in toks.iter().enumerate() {
+            ctx.tick();
             let Some(r) = region_of[k] else { continue };
             let reg = &regions[r];
             if used[r] || reg.q.open != t.span || !direct::standalone(text, reg) {
                 continue;
             }
             while ui < units.len() && units[ui].1 <= k {
+                ctx.tick();
                 ui += 1;
             }
             // `McConnell delivered a blunt message: "…"` — the sentence's
             // subject; a quotation opening its sentence inherits instead.
-            let mut opens_unit = units
-                .get(ui)
-                .is_none_or(|&(a, _)| !toks[a..k].iter().rev().take(64).any(|t| t.is_word()));
+            let mut opens_unit = units.get(ui).is_none_or(|&(a, _)| {
+                !toks[a..k].iter().rev().take(64).any(|t| {
+                    ctx.tick();
+                    t.is_word()
+                })
+            });
             let mut np = units.get(ui).filter(|_| !opens_unit).and_then(|&(a, _)| {
                 indirect::as_put_it(&ctx, a, k)
                     .or_else(|| indirect::colon_speaker(&ctx, a, k))
@@ -158,6 +246,7 @@ impl QuoteExtractor for RuleQuoteExtractor {
             // belongs to that sentence's subject.
             let mut colon = k;
             while colon > 0 && toks[colon - 1].kind == crate::text::tokens::TokKind::Newline {
+                ctx.tick();
                 colon -= 1;
             }
             if opens_unit && colon > 0 && ctx.punct(colon - 1) == Some(':') {
@@ -173,17 +262,21 @@ impl QuoteExtractor for RuleQuoteExtractor {
                     kind: QuoteKind::Direct,
                     content: direct::parts(reg),
                     cue: None,
-                    speaker: np.and_then(|np| speaker::link(text, np, &index)),
+                    speaker: np.and_then(|np| speaker::link(text, np, index)),
                 },
                 opens_unit,
             ));
         }
+        // Sorting and deduplicating: two steps a quote (the sort's log
+        // factor is the standard library's).
+        tally(steps, 2 * quotes.len());
         quotes.sort_by_key(|(q, _)| q.content.first().map(|s| (s.start, s.end)));
         quotes.dedup_by(|b, a| a.0.content == b.0.content);
         // Running speaker.
         let mut running: Option<(Speaker, usize)> = None;
         let mut out = Vec::with_capacity(quotes.len());
         for (mut q, inherit) in quotes {
+            ctx.tick();
             let start = q.content.first().map_or(0, |s| s.start);
             // A quotation with no cue right after a direct or mixed quote
             // goes on with it ("…," he said. "…") — one attribution. A
@@ -223,10 +316,12 @@ impl QuoteExtractor for RuleQuoteExtractor {
             out.push(q);
         }
         for q in &mut out {
+            // A transcript label is looked for within a fixed 2 KB: one step.
+            tally(steps, 1 + q.content.len());
             // `TAPPER: Do you think …` — a transcript turn's speaker is its
             // label, whatever pronoun the turn itself contains.
             if let Some(label) = transcript_label(text, q) {
-                q.speaker = speaker::link(text, label, &index);
+                q.speaker = speaker::link(text, label, index);
                 continue;
             }
             // A speaker found inside the quote's own words ("I", "We’ve")
@@ -241,6 +336,12 @@ impl QuoteExtractor for RuleQuoteExtractor {
             }
         }
         out
+    }
+}
+
+impl QuoteExtractor for RuleQuoteExtractor {
+    fn extract(&self, text: &str, sentences: &[Sentence], entities: &[Entity]) -> Vec<Quote> {
+        self.extract_counted(text, sentences, entities).0
     }
 }
 
@@ -279,6 +380,7 @@ fn build_content(
     let mut regs: Vec<usize> = Vec::new();
     for &(s, e) in ranges {
         for k in s..e.min(ctx.toks.len()) {
+            ctx.tick();
             match ctx.region_of[k] {
                 Some(r) => {
                     if regs.last() != Some(&r) {
@@ -296,6 +398,7 @@ fn build_content(
     }
     regs.dedup();
     let mut content = Vec::new();
+    ctx.ticks(ranges.len() + regs.len());
     if pure && !regs.is_empty() {
         for &r in &regs {
             content.extend(ctx.regions[r].q.parts.iter().copied());

@@ -9,8 +9,10 @@
 //! its entity. A phrase with nothing to link keeps `entity: None`.
 
 use crate::document::{Entity, EntityId, Label, MentionKind, Span, Speaker};
+use crate::text::tally;
 use crate::text::tokens::{Tok, TokKind};
 use crate::text::words::{name_span, norm_word, pronoun_stem, HONORIFICS};
+use std::cell::Cell;
 
 /// Words that end a subject noun phrase when walking back from the cue.
 const CLAUSE_WORDS: &[&str] = &[
@@ -383,6 +385,8 @@ pub(crate) fn np_after(
 pub(crate) struct MentionIndex {
     /// `(span, entity, kind, label)` sorted by start.
     items: Vec<(Span, EntityId, MentionKind, Label)>,
+    /// Mentions examined: building the index, and by every lookup.
+    examined: Cell<u64>,
 }
 
 impl MentionIndex {
@@ -396,7 +400,19 @@ impl MentionIndex {
             })
             .collect();
         items.sort_by_key(|x| (x.0.start, x.0.end));
-        MentionIndex { items }
+        let examined = Cell::new(0);
+        tally(&examined, items.len());
+        MentionIndex { items, examined }
+    }
+
+    /// Mentions examined so far (see [`super::WorkCount::mentions`]).
+    pub fn examined(&self) -> u64 {
+        self.examined.get()
+    }
+
+    /// Counts one mention examined (and one step for a binary search).
+    fn tick(&self) {
+        tally(&self.examined, 1);
     }
 
     /// Mentions overlapping `span`, in text order.
@@ -406,8 +422,10 @@ impl MentionIndex {
     ) -> impl Iterator<Item = &(Span, EntityId, MentionKind, Label)> {
         // Mentions are short; start the scan a little before `span`.
         let from = self.items.partition_point(|x| x.0.start + 200 < span.start);
+        self.tick();
         self.items[from..]
             .iter()
+            .inspect(|_| self.tick())
             .take_while(move |x| x.0.start < span.end)
             .filter(move |x| x.0.overlaps(span))
     }
@@ -594,9 +612,11 @@ fn is_person_nominal(text: &str, np: Span) -> bool {
 /// description such as `the billionaire businessman` refers back to.
 fn recent_person(np: Span, index: &MentionIndex) -> Option<EntityId> {
     let end = index.items.partition_point(|x| x.0.start < np.start);
+    index.tick();
     index.items[..end]
         .iter()
         .rev()
+        .inspect(|_| index.tick())
         .take_while(|x| np.start.saturating_sub(x.0.end) <= 2048)
         .find(|x| x.3 == Label::Per && x.0.end <= np.start)
         .map(|x| x.1)
@@ -611,8 +631,10 @@ fn relative_antecedent(text: &str, np: Span, index: &MentionIndex) -> Option<Ent
         return None;
     }
     let from = index.items.partition_point(|x| x.0.start + 120 < np.start);
+    index.tick();
     index.items[from..]
         .iter()
+        .inspect(|_| index.tick())
         .take_while(|x| x.0.start < np.start)
         .filter(|x| {
             x.0.end <= np.start

@@ -8,7 +8,9 @@
 
 use crate::document::Span;
 use crate::text::marks::Quoted;
+use crate::text::tally;
 use crate::text::tokens::{Tok, TokKind};
+use std::cell::Cell;
 
 /// Words after which a period does not end a sentence.
 const ABBREVIATIONS: &[&str] = &[
@@ -22,20 +24,30 @@ const ABBREVIATIONS: &[&str] = &[
 /// sentence-final `.`/`!`/`?` (and any closing marks right after it) that is
 /// followed by a capital, a mark or a line break — but never inside a quoted
 /// region — and always at a line break.
-pub(crate) fn units(text: &str, toks: &[Tok], quoted: &[Quoted]) -> Vec<(usize, usize)> {
+///
+/// Adds a step to `steps` for every token it looks at.
+pub(crate) fn units(
+    text: &str,
+    toks: &[Tok],
+    quoted: &[Quoted],
+    steps: &Cell<u64>,
+) -> Vec<(usize, usize)> {
     // Top-level quoted regions as sorted byte ranges.
     let regions: Vec<Span> = quoted
         .iter()
         .filter(|q| q.depth == 0)
         .map(|q| q.outer())
         .collect();
+    tally(steps, quoted.len());
     let mut ri = 0;
     let mut out = Vec::new();
     let mut start = 0;
     let mut i = 0;
     while i < toks.len() {
+        tally(steps, 1);
         let t = toks[i];
         while ri < regions.len() && regions[ri].end <= t.span.start {
+            tally(steps, 1);
             ri += 1;
         }
         let inside =
@@ -61,7 +73,7 @@ pub(crate) fn units(text: &str, toks: &[Tok], quoted: &[Quoted]) -> Vec<(usize, 
                                 .next()
                                 .is_some_and(char::is_uppercase)
                     })
-                    && !attribution_follows(text, toks, i + 1) =>
+                    && !attribution_follows(text, toks, i + 1, steps) =>
             {
                 out.push((start, i + 1));
                 start = i + 1;
@@ -76,6 +88,7 @@ pub(crate) fn units(text: &str, toks: &[Tok], quoted: &[Quoted]) -> Vec<(usize, 
                     )
                     && regions.get(ri).is_some_and(|r| toks[j].span.end == r.end)
                 {
+                    tally(steps, 1);
                     j += 1;
                 }
                 let next = toks.get(j);
@@ -113,10 +126,11 @@ pub(crate) fn units(text: &str, toks: &[Tok], quoted: &[Quoted]) -> Vec<(usize, 
 /// True when the words from `j` on are an attribution of the quotation just
 /// closed (`…?” Priebus said.`, `…!” said the man who …`): a speech cue
 /// within six words, before any sentence punctuation or `that`.
-fn attribution_follows(text: &str, toks: &[Tok], j: usize) -> bool {
+fn attribution_follows(text: &str, toks: &[Tok], j: usize, steps: &Cell<u64>) -> bool {
     let mut cue = false;
     let mut after_cue = 0;
     for (n, t) in toks.iter().skip(j).take(16).enumerate() {
+        tally(steps, 1);
         match t.kind {
             TokKind::Word => {
                 let w = t.span.text(text);
@@ -191,7 +205,7 @@ mod tests {
         let t = "“A. B,” he said. Mr. Smith left.\nNext";
         let toks = tokenize(t);
         let q = quoted(t);
-        let u = units(t, &toks, &q);
+        let u = units(t, &toks, &q, &Cell::new(0));
         let s: Vec<&str> = u
             .iter()
             .map(|&(a, b)| &t[toks[a].span.start..toks[b - 1].span.end])
@@ -199,7 +213,7 @@ mod tests {
         assert_eq!(s, ["“A. B,” he said.", "Mr. Smith left.", "Next"]);
         let t = "He said “Is it?” Priebus said. “A.” She left.";
         let toks = tokenize(t);
-        let u = units(t, &toks, &quoted(t));
+        let u = units(t, &toks, &quoted(t), &Cell::new(0));
         assert_eq!(u.len(), 3);
     }
 }

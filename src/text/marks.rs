@@ -17,6 +17,8 @@
 //! Everything is one left-to-right pass: linear in the text length.
 
 use crate::document::Span;
+use crate::text::tally;
+use std::cell::Cell;
 
 /// The family a quote mark belongs to; a region is closed by its own family.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -298,7 +300,16 @@ struct Open {
 /// assert_eq!(parts, ["A", "B"]);
 /// ```
 pub fn quoted(text: &str) -> Vec<Quoted> {
+    quoted_counted(text, &Cell::new(0))
+}
+
+/// [`quoted`], adding its elementary steps to `steps`: one per byte of each
+/// of the two passes over the text (marks, line breaks), one per stack
+/// entry examined or closed while pairing, one per white-space byte trimmed
+/// off a part.
+pub(crate) fn quoted_counted(text: &str, steps: &Cell<u64>) -> Vec<Quoted> {
     let marks = scan_marks(text);
+    tally(steps, 2 * text.len());
     let mut regions: Vec<Quoted> = Vec::new();
     let mut stack: Vec<Open> = Vec::new();
     let bytes = text.as_bytes();
@@ -317,7 +328,7 @@ pub fn quoted(text: &str) -> Vec<Quoted> {
                 if mark.span.start < pos {
                     continue; // a re-opening mark already consumed
                 }
-                handle_mark(text, mark, &mut stack, &mut regions);
+                handle_mark(text, mark, &mut stack, &mut regions, steps);
             }
             (_, Some(n)) => {
                 next_nl = newlines.next();
@@ -332,6 +343,7 @@ pub fn quoted(text: &str) -> Vec<Quoted> {
                 while k < bytes.len() && (bytes[k] as char).is_ascii_whitespace() {
                     k += 1;
                 }
+                tally(steps, k - n + nested.len() + 1);
                 while next_nl.is_some_and(|x| x < k) {
                     next_nl = newlines.next();
                 }
@@ -341,9 +353,15 @@ pub fn quoted(text: &str) -> Vec<Quoted> {
                     .copied();
                 // Close everything nested, innermost first.
                 for o in nested.iter().rev() {
-                    finish_part(text, &mut regions[o.region], o.part_start, n);
+                    finish_part(text, &mut regions[o.region], o.part_start, n, steps);
                 }
-                finish_part(text, &mut regions[bottom.region], bottom.part_start, n);
+                finish_part(
+                    text,
+                    &mut regions[bottom.region],
+                    bottom.part_start,
+                    n,
+                    steps,
+                );
                 match reopen {
                     Some(m) if m.style == bottom.style => {
                         bottom.part_start = m.span.end;
@@ -360,7 +378,14 @@ pub fn quoted(text: &str) -> Vec<Quoted> {
         }
     }
     while let Some(o) = stack.pop() {
-        finish_part(text, &mut regions[o.region], o.part_start, text.len());
+        tally(steps, 1);
+        finish_part(
+            text,
+            &mut regions[o.region],
+            o.part_start,
+            text.len(),
+            steps,
+        );
     }
     regions.retain(|r| !r.parts.is_empty());
     regions
@@ -374,8 +399,16 @@ fn memchr_iter(bytes: &[u8]) -> impl Iterator<Item = usize> + '_ {
         .map(|(i, _)| i)
 }
 
-fn handle_mark(text: &str, mark: Mark, stack: &mut Vec<Open>, regions: &mut Vec<Quoted>) {
+fn handle_mark(
+    text: &str,
+    mark: Mark,
+    stack: &mut Vec<Open>,
+    regions: &mut Vec<Quoted>,
+    steps: &Cell<u64>,
+) {
     let in_stack = stack.iter().rposition(|o| o.style == mark.style);
+    // The entries `rposition` examined.
+    tally(steps, 1 + stack.len() - in_stack.unwrap_or(0));
     let closes = match mark.role {
         MarkRole::Close => in_stack.is_some(),
         MarkRole::Either => in_stack.is_some(),
@@ -393,7 +426,14 @@ fn handle_mark(text: &str, mark: Mark, stack: &mut Vec<Open>, regions: &mut Vec<
         // Pop down to the region the mark closes (at `k`): unclosed inner
         // regions end where the outer one closes.
         while let Some(o) = stack.pop() {
-            finish_part(text, &mut regions[o.region], o.part_start, mark.span.start);
+            tally(steps, 1);
+            finish_part(
+                text,
+                &mut regions[o.region],
+                o.part_start,
+                mark.span.start,
+                steps,
+            );
             if stack.len() == k {
                 regions[o.region].close = Some(mark.span);
                 break;
@@ -419,11 +459,12 @@ fn handle_mark(text: &str, mark: Mark, stack: &mut Vec<Open>, regions: &mut Vec<
     });
 }
 
-fn finish_part(text: &str, region: &mut Quoted, start: usize, end: usize) {
+fn finish_part(text: &str, region: &mut Quoted, start: usize, end: usize, steps: &Cell<u64>) {
     let end = end.max(start);
     let s = &text[start..end];
     let lead = s.len() - s.trim_start().len();
     let t = s.trim();
+    tally(steps, 1 + s.len() - t.len());
     if !t.is_empty() {
         region
             .parts

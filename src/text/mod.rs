@@ -28,6 +28,14 @@ pub(crate) fn keeps_period(word: &str) -> bool {
 }
 
 use crate::document::Span;
+use std::cell::Cell;
+
+/// Adds `n` elementary steps to a work counter (see
+/// [`crate::quotes::WorkCount`]). Saturates rather than overflows.
+#[inline]
+pub(crate) fn tally(steps: &Cell<u64>, n: usize) {
+    steps.set(steps.get().saturating_add(n as u64));
+}
 
 /// The largest char boundary of `text` at or before byte `i` (clamped to the
 /// text), for cutting a window out of text at a byte distance.
