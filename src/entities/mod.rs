@@ -14,8 +14,10 @@ mod names;
 mod refs;
 
 use crate::document::{Entity, Label, Mention, MentionKind, Sentence, Span};
+use crate::text::tally;
 use crate::text::words::{name_span, norm_word, words};
 use names::{acronyms, gender_of, is_acronym, is_only_titles, org_key, with_title_article, Gender};
+use std::cell::Cell;
 use std::collections::HashMap;
 
 /// Groups mentions into entities.
@@ -55,13 +57,48 @@ pub(crate) struct Cluster {
     pub mentions: Vec<Mention>,
 }
 
-impl Resolver for RuleResolver {
-    fn resolve(
+impl RuleResolver {
+    /// [`Resolver::resolve`], with the number of elementary steps it took:
+    /// one per mention for each pass over them (checking, sorting, titles,
+    /// clustering, sorting each entity's mentions), one per candidate
+    /// cluster compared and per name word checked against a cluster, one
+    /// per byte and token of the pronoun pass and per recent mention it
+    /// examines.
+    ///
+    /// A measure of work that, unlike a timing, is the same on every
+    /// machine and run (`tests/quotes_robust.rs` holds it to linear
+    /// growth); a diagnostic, which may change whenever the rules do.
+    ///
+    /// ```
+    /// use saidwho::entities::RuleResolver;
+    /// use saidwho::{Label, Mention, MentionKind, Span};
+    /// let text = "Dmitry Medvedev spoke. He left.";
+    /// let m = Mention {
+    ///     span: Span::new(0, 15), label: Label::Per, score: Some(1.0), kind: MentionKind::Name,
+    /// };
+    /// let (entities, steps) = RuleResolver::default().resolve_counted(text, &[], vec![m]);
+    /// assert_eq!(entities[0].mentions.len(), 2); // + "He"
+    /// assert!(steps > 0);
+    /// ```
+    pub fn resolve_counted(
         &self,
         text: &str,
         _sentences: &[Sentence],
+        mentions: Vec<Mention>,
+    ) -> (Vec<Entity>, u64) {
+        let steps = Cell::new(0);
+        let entities = self.resolve_with(text, mentions, &steps);
+        (entities, steps.get())
+    }
+
+    /// The resolution (see the module docs), counting its steps in `steps`.
+    fn resolve_with(
+        &self,
+        text: &str,
         mut mentions: Vec<Mention>,
+        steps: &Cell<u64>,
     ) -> Vec<Entity> {
+        tally(steps, 3 * mentions.len());
         mentions.retain(|m| text.get(m.span.start..m.span.end).is_some() && !m.span.is_empty());
         mentions.sort_by_key(|m| (m.span.start, m.span.end));
         let mut clusters: Vec<Cluster> = Vec::new();
@@ -72,6 +109,7 @@ impl Resolver for RuleResolver {
             .map(|i| title_alone(text, &mentions, i))
             .collect();
         for (m, title_alone) in mentions.into_iter().zip(titles_only) {
+            tally(steps, 1);
             if title_alone {
                 continue;
             }
@@ -81,8 +119,8 @@ impl Resolver for RuleResolver {
             let honor: Vec<&str> = words(m.span.text(text)).iter().map(|(_, w)| *w).collect();
             let gender = gender_of(&honor).or_else(|| gender_of(&[prev_word(text, m.span.start)]));
             let found = match m.label {
-                Label::Per => find_person(&clusters, &by_word, &ws, gender),
-                _ => find_other(&clusters, &by_key, &m.label, &name),
+                Label::Per => find_person(&clusters, &by_word, &ws, gender, steps),
+                _ => find_other(&clusters, &by_key, &m.label, &name, steps),
             };
             let id = match found {
                 Some(id) => id,
@@ -106,6 +144,7 @@ impl Resolver for RuleResolver {
             if c.gender.is_none() {
                 c.gender = gender;
             }
+            tally(steps, ws.len().saturating_mul(c.words.len()));
             for w in ws {
                 if !c.words.contains(&w) {
                     by_word.entry(w.clone()).or_default().push(id);
@@ -118,11 +157,12 @@ impl Resolver for RuleResolver {
                 ..m
             });
         }
-        refs::resolve_refs(text, &mut clusters);
+        refs::resolve_refs(text, &mut clusters, steps);
         clusters
             .into_iter()
             .enumerate()
             .map(|(id, mut c)| {
+                tally(steps, 1 + c.mentions.len());
                 c.mentions.sort_by_key(|m| (m.span.start, m.span.end));
                 Entity {
                     id,
@@ -132,6 +172,12 @@ impl Resolver for RuleResolver {
                 }
             })
             .collect()
+    }
+}
+
+impl Resolver for RuleResolver {
+    fn resolve(&self, text: &str, sentences: &[Sentence], mentions: Vec<Mention>) -> Vec<Entity> {
+        self.resolve_counted(text, sentences, mentions).0
     }
 }
 
@@ -153,11 +199,14 @@ fn find_person(
     by_word: &HashMap<String, Vec<usize>>,
     ws: &[String],
     gender: Option<Gender>,
+    steps: &Cell<u64>,
 ) -> Option<usize> {
     let last = ws.last()?;
     let cands = by_word.get(last)?;
     cands.iter().rev().copied().find(|&id| {
         let c = &clusters[id];
+        tally(steps, ws.len().saturating_mul(c.words.len()));
+        tally(steps, 1);
         c.label == Label::Per
             && (gender.is_none() || c.gender.is_none() || c.gender == gender)
             && (ws.len() == 1
@@ -177,6 +226,7 @@ fn find_other(
     by_key: &HashMap<String, usize>,
     label: &Label,
     name: &str,
+    steps: &Cell<u64>,
 ) -> Option<usize> {
     if let Some(&id) = by_key.get(&format!("{}|{}", label.as_str(), name.to_lowercase())) {
         return Some(id);
@@ -193,6 +243,7 @@ fn find_other(
         .rev()
         .take(MAX_ALIAS_SCAN)
         .find_map(|(id, c)| {
+            tally(steps, 1);
             if c.label != *label {
                 return None;
             }

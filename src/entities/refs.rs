@@ -21,9 +21,10 @@
 use super::names::Gender;
 use super::Cluster;
 use crate::document::{Label, Mention, MentionKind, Span};
-use crate::text::cues;
 use crate::text::tokens::{tokenize, Tok, TokKind};
 use crate::text::words::{norm_word, pronoun_stem};
+use crate::text::{cues, tally};
+use std::cell::Cell;
 
 /// Nouns of nominal mentions that must appear in the organisation's name.
 const NAMED_NOUNS: &[&str] = &[
@@ -98,7 +99,10 @@ struct Recent {
 }
 
 /// Adds resolved pronoun and nominal mentions to `clusters`.
-pub(crate) fn resolve_refs(text: &str, clusters: &mut [Cluster]) {
+///
+/// Adds to `steps` one per byte tokenized, one per name mention and token of
+/// the pass, and one per recent mention examined.
+pub(crate) fn resolve_refs(text: &str, clusters: &mut [Cluster], steps: &Cell<u64>) {
     // Name mentions in text order: (start, end, cluster).
     let mut names: Vec<(Span, usize)> = clusters
         .iter()
@@ -114,7 +118,9 @@ pub(crate) fn resolve_refs(text: &str, clusters: &mut [Cluster]) {
     let mut persons: Vec<Recent> = Vec::new();
     let mut orgs: Vec<Recent> = Vec::new();
     let mut added: Vec<(usize, Mention)> = Vec::new();
+    tally(steps, text.len() + names.len());
     for (ti, t) in toks.iter().enumerate() {
+        tally(steps, 1);
         // Bring in the name mentions that start before this token.
         while ni < names.len() && names[ni].0.start <= t.span.start {
             let (span, id) = names[ni];
@@ -132,6 +138,7 @@ pub(crate) fn resolve_refs(text: &str, clusters: &mut [Cluster]) {
                 Label::Org => &mut orgs,
                 _ => continue,
             };
+            tally(steps, 1 + list.len());
             list.retain(|r| r.cluster != id);
             list.push(rec);
             if list.len() > 12 {
@@ -158,6 +165,8 @@ pub(crate) fn resolve_refs(text: &str, clusters: &mut [Cluster]) {
                 t.span.start.saturating_sub(r.pos) <= PER_WINDOW
                     && clusters[r.cluster].gender.is_none_or(|cg| cg == g)
             };
+            // At most three looks at each recent person.
+            tally(steps, 3 * persons.len());
             // The speaker of the latest quote among the two most recent
             // candidates, else the latest subject, else the latest.
             let pick = persons
@@ -222,6 +231,7 @@ pub(crate) fn resolve_refs(text: &str, clusters: &mut [Cluster]) {
             {
                 continue;
             }
+            tally(steps, orgs.len());
             let pick = orgs.iter().rev().find(|r| {
                 let c = &clusters[r.cluster];
                 (named && c.words.contains(&noun))
