@@ -105,6 +105,46 @@ fn work_is_linear_ish() {
     }
 }
 
+/// A hostile text of `n` repeats of a pattern, and the count of the quote
+/// stage's work it is judged by.
+type Shape = (&'static str, fn(usize) -> String, fn(&WorkCount) -> u64);
+
+/// Holds `big` (work at eight times the size) to about eight times `small`,
+/// or says why not.
+fn eightfold(shape: &str, small: u64, big: u64) -> Result<(), String> {
+    let ratio = big as f64 / small.max(1) as f64;
+    println!("{shape}: {ratio:.2}x");
+    if small > 0 && big >= 4 * small && 2 * big <= 3 * 8 * small {
+        Ok(())
+    } else {
+        Err(format!("{shape}: {small} steps, then {big} ({ratio:.2}x)"))
+    }
+}
+
+/// Texts shaped (in review) to make a rule re-scan what it has scanned
+/// already: from 500 to 4,000 repeats, each stays about eight times the
+/// work by the count of the stage that re-scanned.
+#[test]
+fn hostile_shapes_are_linear_ish() {
+    const QUOTE: &str = "“one two three four five six seven eight” ";
+    let shapes: &[Shape] = &[
+        // Stray closing marks of a style that is not open, over many open
+        // marks of another (n = 1,000 and 8,000).
+        (
+            "stray closing marks",
+            |n| " ‘".repeat(2 * n) + &" »".repeat(2 * n),
+            |w| w.marks,
+        ),
+    ];
+    let mut failed = Vec::new();
+    for &(shape, text, count) in shapes {
+        let small = count(&all_stages(&text(500)).1);
+        let big = count(&all_stages(&text(4_000)).1);
+        failed.extend(eightfold(shape, small, big).err());
+    }
+    assert!(failed.is_empty(), "{failed:#?}");
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(200))]
     #[test]

@@ -12,7 +12,8 @@
 //!   must not swallow the rest of the article.
 //!
 //! So marks are classified from their neighbours (flanking, as CommonMark
-//! does for emphasis), paired with a stack per style, and the stack is reset
+//! does for emphasis), paired on one stack that counts the open marks of
+//! each style (a stray closing mark costs one step), and the stack is reset
 //! at every paragraph boundary unless the next paragraph re-opens the quote.
 //! Everything is one left-to-right pass: linear in the text length.
 
@@ -283,6 +284,60 @@ struct Open {
     part_start: usize,
 }
 
+impl MarkStyle {
+    /// A dense index, for per-style tables.
+    fn index(self) -> usize {
+        match self {
+            MarkStyle::Double => 0,
+            MarkStyle::Single => 1,
+            MarkStyle::Guillemet => 2,
+            MarkStyle::SingleGuillemet => 3,
+        }
+    }
+}
+
+/// The regions open while pairing, innermost last, with how many of each
+/// style are open: a closing mark of a style that is not open is judged
+/// without looking at the stack, so stray marks cost a step each.
+#[derive(Default)]
+struct OpenStack {
+    entries: Vec<Open>,
+    per_style: [usize; 4],
+}
+
+impl OpenStack {
+    fn push(&mut self, o: Open) {
+        self.per_style[o.style.index()] += 1;
+        self.entries.push(o);
+    }
+
+    fn pop(&mut self) -> Option<Open> {
+        let o = self.entries.pop()?;
+        self.per_style[o.style.index()] -= 1;
+        Some(o)
+    }
+
+    /// Keeps the `n` outermost entries.
+    fn truncate(&mut self, n: usize) {
+        while self.entries.len() > n {
+            self.pop();
+        }
+    }
+
+    /// The innermost open region of `style`, adding the entries examined
+    /// to `steps`. Entries above it are examined only when it exists, and
+    /// a closing mark then pops them: amortised, a step a mark.
+    fn innermost(&self, style: MarkStyle, steps: &Cell<u64>) -> Option<usize> {
+        tally(steps, 1);
+        if self.per_style[style.index()] == 0 {
+            return None;
+        }
+        let k = self.entries.iter().rposition(|o| o.style == style)?;
+        tally(steps, self.entries.len() - k);
+        Some(k)
+    }
+}
+
 /// Finds every quoted region of `text`, in order of their opening marks.
 ///
 /// Regions never cross a paragraph boundary (a line break) unless the next
@@ -311,7 +366,7 @@ pub(crate) fn quoted_counted(text: &str, steps: &Cell<u64>) -> Vec<Quoted> {
     let marks = scan_marks(text);
     tally(steps, 2 * text.len());
     let mut regions: Vec<Quoted> = Vec::new();
-    let mut stack: Vec<Open> = Vec::new();
+    let mut stack = OpenStack::default();
     let bytes = text.as_bytes();
     let mut mi = 0;
     let mut pos = 0;
@@ -334,7 +389,7 @@ pub(crate) fn quoted_counted(text: &str, steps: &Cell<u64>) -> Vec<Quoted> {
                 next_nl = newlines.next();
                 // The bottom region may go on into the next paragraph; the
                 // ones nested in it end here.
-                let Some((bottom, nested)) = stack.split_first_mut() else {
+                let Some((bottom, nested)) = stack.entries.split_first_mut() else {
                     continue;
                 };
                 // Skip runs of blank lines: the paragraph boundary ends at the
@@ -370,7 +425,7 @@ pub(crate) fn quoted_counted(text: &str, steps: &Cell<u64>) -> Vec<Quoted> {
                         stack.truncate(1);
                     }
                     _ => {
-                        stack.clear();
+                        stack.truncate(0);
                     }
                 }
             }
@@ -402,27 +457,25 @@ fn memchr_iter(bytes: &[u8]) -> impl Iterator<Item = usize> + '_ {
 fn handle_mark(
     text: &str,
     mark: Mark,
-    stack: &mut Vec<Open>,
+    stack: &mut OpenStack,
     regions: &mut Vec<Quoted>,
     steps: &Cell<u64>,
 ) {
-    let in_stack = stack.iter().rposition(|o| o.style == mark.style);
-    // The entries `rposition` examined.
-    tally(steps, 1 + stack.len() - in_stack.unwrap_or(0));
+    // The open region the mark closes, if it closes one.
     let closes = match mark.role {
-        MarkRole::Close => in_stack.is_some(),
-        MarkRole::Either => in_stack.is_some(),
+        MarkRole::Close | MarkRole::Either => stack.innermost(mark.style, steps),
         // “ closes a German „ …
         MarkRole::Open => {
-            mark.ch == '“'
-                && stack.last().is_some_and(|o| {
+            tally(steps, 1);
+            let german = mark.ch == '“'
+                && stack.entries.last().is_some_and(|o| {
                     o.style == MarkStyle::Double
                         && text[regions[o.region].open.start..].starts_with('„')
-                })
+                });
+            german.then(|| stack.entries.len() - 1)
         }
     };
-    if closes {
-        let Some(k) = in_stack else { return };
+    if let Some(k) = closes {
         // Pop down to the region the mark closes (at `k`): unclosed inner
         // regions end where the outer one closes.
         while let Some(o) = stack.pop() {
@@ -434,7 +487,7 @@ fn handle_mark(
                 mark.span.start,
                 steps,
             );
-            if stack.len() == k {
+            if stack.entries.len() == k {
                 regions[o.region].close = Some(mark.span);
                 break;
             }
@@ -444,7 +497,7 @@ fn handle_mark(
     if mark.role == MarkRole::Close {
         return; // stray closing mark (or an apostrophe: voters’)
     }
-    let depth = stack.len();
+    let depth = stack.entries.len();
     regions.push(Quoted {
         open: mark.span,
         close: None,
