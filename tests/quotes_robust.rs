@@ -128,6 +128,12 @@ fn eightfold(shape: &str, small: u64, big: u64) -> Result<(), String> {
 fn hostile_shapes_are_linear_ish() {
     const QUOTE: &str = "“one two three four five six seven eight” ";
     let shapes: &[Shape] = &[
+        // `X: “…”` many times in one unit: a dash before each colon.
+        (
+            "colon speakers",
+            |n| format!("x: {QUOTE}").repeat(n),
+            |w| w.tokens,
+        ),
         // Stray closing marks of a style that is not open, over many open
         // marks of another (n = 1,000 and 8,000).
         (

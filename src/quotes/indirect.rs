@@ -1190,6 +1190,11 @@ pub(crate) fn fragment(ctx: &Ctx, a: usize, b: usize, k: usize) -> Option<Cand> 
     })
 }
 
+/// How far (tokens) before its colon [`colon_speaker`] looks for a dash: the
+/// speaker's name ends right before the colon and is at most 10 tokens long
+/// (12 with `according to`), so a dash further back cannot start it.
+const COLON_SPEAKER_REACH: usize = 16;
+
 /// `Jeffrey M. Jones: "…"` / `According to HuffPo: "…"`: a unit made of a
 /// noun phrase and a colon before the quotation names its speaker.
 pub(crate) fn colon_speaker(ctx: &Ctx, a: usize, k: usize) -> Option<Span> {
@@ -1198,7 +1203,9 @@ pub(crate) fn colon_speaker(ctx: &Ctx, a: usize, k: usize) -> Option<Span> {
     }
     let mut s = a;
     // `POLLS TOO EARLY - Mark Blumenthal: "…"`: the name follows the dash.
-    if let Some(d) = (a..k - 1).rev().find(|&d| {
+    // Bounded: a unit of many `X: "…"` stays linear.
+    let reach = a.max(k.saturating_sub(COLON_SPEAKER_REACH));
+    if let Some(d) = (reach..k - 1).rev().find(|&d| {
         ctx.tick();
         ctx.region_of[d].is_none() && matches!(ctx.punct(d), Some('-' | '—' | '–'))
     }) {
