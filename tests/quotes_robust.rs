@@ -134,6 +134,24 @@ fn hostile_shapes_are_linear_ish() {
             |n| format!("x: {QUOTE}").repeat(n),
             |w| w.tokens,
         ),
+        // A long run of capitalised words, then many quotations: the
+        // unit's subject before each.
+        (
+            "capitalised run",
+            |n| "Word ".repeat(n) + &QUOTE.repeat(n),
+            |w| w.total(),
+        ),
+        // A sentence opener and its comma, then many more commas.
+        (
+            "opener and commas",
+            |n| "Last year, ".to_string() + &", ".repeat(n) + &QUOTE.repeat(n),
+            |w| w.tokens,
+        ),
+        (
+            "as put it and commas",
+            |n| "As Smith put it, ".to_string() + &", ".repeat(n) + &QUOTE.repeat(n),
+            |w| w.tokens,
+        ),
         // Stray closing marks of a style that is not open, over many open
         // marks of another (n = 1,000 and 8,000).
         (

@@ -1359,9 +1359,18 @@ const LEADING_FUNCTION_WORDS: &[&str] = &[
     "without",
 ];
 
+/// Longest run of capitalised words (titles' periods included) taken for a
+/// unit's subject: a name with its titles fits, and a unit of many
+/// quotations after a long title-case run stays linear.
+const MAX_SUBJECT_TOKENS: usize = 24;
+
 /// The subject at the start of a unit, for a participle cue with no cue
 /// before it (`Trump entered the race …, calling them …`): a leading pronoun
 /// or run of capitalised words (with a leading `the`).
+///
+/// Every walk is bounded (the dateline, a few marks, the opener's comma, at
+/// most [`MAX_SUBJECT_TOKENS`] of subject), so a call looks at a few dozen
+/// tokens however long the unit: a unit of many quotations stays linear.
 pub(crate) fn unit_subject(ctx: &Ctx, a: usize, ti: usize) -> Option<Span> {
     let mut k = skip_dateline(ctx, a, ti);
     while k < ti && k < a + 8 && !ctx.toks[k].is_word() {
@@ -1399,12 +1408,15 @@ pub(crate) fn unit_subject(ctx: &Ctx, a: usize, ti: usize) -> Option<Span> {
         if c >= ti || ctx.punct(c) != Some(',') {
             return None;
         }
+        // A few marks may stand between the comma and the subject, as
+        // before the opener: a run of commas is no sentence.
         k = c + 1;
-        while k < ti && !ctx.toks[k].is_word() {
+        let most = k + 8;
+        while k < ti && k < most && !ctx.toks[k].is_word() {
             ctx.tick();
             k += 1;
         }
-        if k >= ti {
+        if k >= ti || !ctx.toks[k].is_word() {
             return None;
         }
         w = ctx.word(k);
@@ -1420,7 +1432,8 @@ pub(crate) fn unit_subject(ctx: &Ctx, a: usize, ti: usize) -> Option<Span> {
         k += 1;
     }
     let mut last = None;
-    while k < ti && ctx.toks[k].is_word() && is_cap(ctx, k) {
+    let most = k + MAX_SUBJECT_TOKENS;
+    while k < ti && k < most && ctx.toks[k].is_word() && is_cap(ctx, k) {
         ctx.tick();
         last = Some(k);
         k += 1;
