@@ -166,6 +166,34 @@ fn hostile_shapes_are_linear_ish() {
         let big = count(&all_stages(&text(4_000)).1);
         failed.extend(eightfold(shape, small, big).err());
     }
+    // Thousands of people sharing a surname, each with a first name of
+    // their own (`Qaaab Doe`, `Qaaac Doe`, …; n = 1,000 and 8,000): the
+    // entity stage's steps.
+    let namesakes = |n: usize| {
+        let mut text = String::new();
+        let mut mentions = Vec::new();
+        for i in 0..n {
+            let start = text.len();
+            text.push('Q');
+            text.extend(
+                format!("{i:04}")
+                    .bytes()
+                    .map(|d| char::from(d - b'0' + b'a')),
+            );
+            text.push_str(" Doe");
+            mentions.push(Mention {
+                span: Span::new(start, text.len()),
+                label: Label::Per,
+                score: Some(0.9),
+                kind: MentionKind::Name,
+            });
+            text.push_str(" spoke. ");
+        }
+        RuleResolver::default()
+            .resolve_counted(&text, &[], mentions)
+            .1
+    };
+    failed.extend(eightfold("namesakes", namesakes(1_000), namesakes(8_000)).err());
     assert!(failed.is_empty(), "{failed:#?}");
 }
 

@@ -191,9 +191,16 @@ fn prev_word(text: &str, at: usize) -> &str {
     &before[start..]
 }
 
+/// How many of the clusters that share a person's surname the person is
+/// compared with, the most recent first: an article names a handful of
+/// namesakes, and a list of thousands stays linear.
+const MAX_NAMESAKE_SCAN: usize = 200;
+
 /// The most recent person cluster whose name words are compatible with `ws`:
 /// same surname, no clashing first name, and no clashing gender (`Mr.
-/// Clinton` is not `Hillary Clinton`, `Mr. Trump` not `Ivana Trump`).
+/// Clinton` is not `Hillary Clinton`, `Mr. Trump` not `Ivana Trump`),
+/// looking at the [`MAX_NAMESAKE_SCAN`] clusters that took the surname among
+/// their words most recently.
 fn find_person(
     clusters: &[Cluster],
     by_word: &HashMap<String, Vec<usize>>,
@@ -203,7 +210,8 @@ fn find_person(
 ) -> Option<usize> {
     let last = ws.last()?;
     let cands = by_word.get(last)?;
-    cands.iter().rev().copied().find(|&id| {
+    let recent = cands.iter().rev().take(MAX_NAMESAKE_SCAN);
+    recent.copied().find(|&id| {
         let c = &clusters[id];
         tally(steps, ws.len().saturating_mul(c.words.len()));
         tally(steps, 1);
