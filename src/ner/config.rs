@@ -36,6 +36,11 @@ pub struct ModelConfig {
     pub type_vocab_size: usize,
     /// Layer-norm epsilon.
     pub layer_norm_eps: f64,
+    /// Width of factorised word embeddings (`embedding_size`, as ALBERT
+    /// names it): a `(vocab, embedding_size)` table times a
+    /// `word_projection` to the hidden size. `None`: a plain `(vocab,
+    /// hidden)` table, as BERT and DistilBERT have.
+    pub embedding_size: Option<usize>,
     /// Label names by class id, `labels[i]` = `id2label[i]`.
     pub labels: Vec<String>,
 }
@@ -61,6 +66,7 @@ struct Raw {
     sinusoidal_pos_embds: Option<bool>,
     // both
     max_position_embeddings: Option<usize>,
+    embedding_size: Option<usize>,
     id2label: Option<BTreeMap<String, String>>,
 }
 
@@ -148,6 +154,14 @@ impl ModelConfig {
                 "hidden size {hidden} is not a multiple of the {heads} attention heads"
             )));
         }
+        let embedding_size = match raw.embedding_size {
+            Some(0) => {
+                return Err(bad(
+                    "`embedding_size` is zero; expected a positive integer".into()
+                ))
+            }
+            other => other,
+        };
         let id2label = raw.id2label.ok_or_else(|| {
             Error::LabelMap(format!(
                 "{} has no `id2label`; a token-classification model must name its labels",
@@ -168,6 +182,7 @@ impl ModelConfig {
             max_positions,
             type_vocab_size,
             layer_norm_eps: raw.layer_norm_eps.unwrap_or(1e-12),
+            embedding_size,
             labels,
         })
     }

@@ -217,9 +217,59 @@ impl Head {
     }
 }
 
+/// Word embeddings: a `(vocab, hidden)` table, or a narrower `(vocab,
+/// rank)` table times a `(rank → hidden)` projection (config
+/// `embedding_size`; saidwho's embedded model stores them so, ALBERT-style).
+enum WordEmbeddings {
+    Full(Embedding),
+    Factorised {
+        table: Embedding,
+        /// (rank, hidden): the projection's weight, transposed.
+        projection_t: Tensor,
+    },
+}
+
+impl WordEmbeddings {
+    fn load(c: &ModelConfig, emb: &VarBuilder) -> Result<Self> {
+        Ok(match c.embedding_size {
+            None => WordEmbeddings::Full(embedding(
+                c.vocab_size,
+                c.hidden,
+                emb.pp("word_embeddings"),
+            )?),
+            Some(rank) => WordEmbeddings::Factorised {
+                table: embedding(c.vocab_size, rank, emb.pp("word_embeddings"))?,
+                projection_t: emb
+                    .get((c.hidden, rank), "word_projection.weight")?
+                    .t()?
+                    .contiguous()?,
+            },
+        })
+    }
+
+    /// (batch, seq) ids → (batch, seq, hidden).
+    fn forward(&self, ids: &Tensor) -> Result<Tensor> {
+        match self {
+            WordEmbeddings::Full(table) => table.forward(ids),
+            WordEmbeddings::Factorised {
+                table,
+                projection_t,
+            } => {
+                let (b, s) = ids.dims2()?;
+                let narrow = table.forward(ids)?;
+                let rank = narrow.dim(D::Minus1)?;
+                narrow
+                    .reshape((b * s, rank))?
+                    .matmul(projection_t)?
+                    .reshape((b, s, ()))
+            }
+        }
+    }
+}
+
 /// An encoder plus a linear classifier over its last hidden states.
 pub(crate) struct TokenClassifier {
-    words: Embedding,
+    words: WordEmbeddings,
     positions: Embedding,
     token_types: Option<Embedding>,
     norm: LayerNorm,
@@ -251,7 +301,7 @@ impl TokenClassifier {
             Architecture::DistilBert => None,
         };
         Ok(TokenClassifier {
-            words: embedding(c.vocab_size, c.hidden, emb.pp("word_embeddings"))?,
+            words: WordEmbeddings::load(c, &emb)?,
             positions: embedding(c.max_positions, c.hidden, emb.pp("position_embeddings"))?,
             token_types,
             norm: layer_norm(c.hidden, c.layer_norm_eps, emb.pp(emb_norm))?,

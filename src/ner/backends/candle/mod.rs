@@ -132,13 +132,20 @@ impl CandleBackend {
             reason,
         };
         let device = Device::Cpu;
-        let vb =
-            VarBuilder::from_buffered_safetensors(bytes, DType::F32, &device).map_err(|e| {
-                bad(format!(
-                    "not a valid safetensors file ({e}); expected the weights of the model, \
+        let invalid = |e: candle_core::Error| {
+            bad(format!(
+                "not a valid safetensors file ({e}); expected the weights of the model, \
                  uncorrupted (re-fetch the file and check its sha256)"
-                ))
-            })?;
+            ))
+        };
+        let vb = if stores_8bit_rows(&bytes) {
+            let tensors =
+                candle_core::safetensors::load_buffer(&bytes, &device).map_err(invalid)?;
+            drop(bytes);
+            VarBuilder::from_tensors(dequantize_rows(tensors).map_err(bad)?, DType::F32, &device)
+        } else {
+            VarBuilder::from_buffered_safetensors(bytes, DType::F32, &device).map_err(invalid)?
+        };
         let head = vb.get_unchecked("classifier.weight").map_err(|e| {
             bad(format!(
                 "no token-classification head `classifier.weight` ({e}); expected a \
@@ -175,6 +182,71 @@ impl CandleBackend {
     }
 }
 
+/// Whether a safetensors file holds weights stored as 8 bits per value
+/// with a scale per row: a `U8` tensor `NAME` (the integer plus 128) beside
+/// an `F32` tensor `NAME_scale` (one scale per row). saidwho's embedded
+/// model is stored so (`train/distill.py`, `export`). Reads the header only;
+/// a malformed one answers `false` and is reported by the regular loader.
+fn stores_8bit_rows(bytes: &[u8]) -> bool {
+    let Some(len) = bytes
+        .get(..8)
+        .and_then(|b| <[u8; 8]>::try_from(b).ok())
+        .map(u64::from_le_bytes)
+    else {
+        return false;
+    };
+    let Some(header) = usize::try_from(len)
+        .ok()
+        .and_then(|n| bytes.get(8..8usize.checked_add(n)?))
+    else {
+        return false;
+    };
+    let Ok(map) =
+        serde_json::from_slice::<std::collections::HashMap<String, serde_json::Value>>(header)
+    else {
+        return false;
+    };
+    map.iter()
+        .any(|(name, v)| v["dtype"] == "U8" && map.contains_key(&format!("{name}_scale")))
+}
+
+/// Replaces each 8-bit tensor `NAME` and its `NAME_scale` by the f32 tensor
+/// `(NAME - 128) * NAME_scale[row]`; other tensors pass through.
+fn dequantize_rows(
+    mut tensors: std::collections::HashMap<String, Tensor>,
+) -> std::result::Result<std::collections::HashMap<String, Tensor>, String> {
+    let names: Vec<String> = tensors
+        .iter()
+        .filter(|(name, t)| {
+            t.dtype() == DType::U8 && tensors.contains_key(&format!("{name}_scale"))
+        })
+        .map(|(name, _)| name.clone())
+        .collect();
+    for name in names {
+        let (Some(q), Some(scale)) = (
+            tensors.remove(&name),
+            tensors.remove(&format!("{name}_scale")),
+        ) else {
+            continue;
+        };
+        let run = || -> candle_core::Result<Tensor> {
+            let rows = q.dims().first().copied().unwrap_or(0);
+            if q.rank() != 2 || scale.dims() != [rows] {
+                candle_core::bail!(
+                    "shape {:?} with scales of shape {:?}; expected (rows, columns) and (rows,)",
+                    q.dims(),
+                    scale.dims()
+                );
+            }
+            let q = (q.to_dtype(DType::F32)? - 128.0)?;
+            q.broadcast_mul(&scale.to_dtype(DType::F32)?.unsqueeze(1)?)
+        };
+        let value = run().map_err(|e| format!("8-bit tensor `{name}`: {e}"))?;
+        tensors.insert(name, value);
+    }
+    Ok(tensors)
+}
+
 impl Backend for CandleBackend {
     fn logits(&self, batch: &[&[u32]]) -> Result<Vec<Logits>> {
         let n = self.config.labels.len();
@@ -203,5 +275,64 @@ impl Backend for CandleBackend {
 
     fn name(&self) -> &str {
         "candle"
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A safetensors file of `tensors` (name, dtype, shape, bytes).
+    fn file(tensors: &[(&str, &str, &[usize], Vec<u8>)]) -> Vec<u8> {
+        let mut header = serde_json::Map::new();
+        let mut data = Vec::new();
+        for (name, dtype, shape, bytes) in tensors {
+            let start = data.len();
+            data.extend_from_slice(bytes);
+            header.insert(
+                name.to_string(),
+                serde_json::json!({"dtype": dtype, "shape": shape, "data_offsets": [start, data.len()]}),
+            );
+        }
+        let header = serde_json::to_vec(&header).unwrap();
+        let mut out = (header.len() as u64).to_le_bytes().to_vec();
+        out.extend_from_slice(&header);
+        out.extend_from_slice(&data);
+        out
+    }
+
+    #[test]
+    fn eight_bit_rows_are_detected_and_dequantized() {
+        let scale: Vec<u8> = [0.5f32, 2.0].iter().flat_map(|v| v.to_le_bytes()).collect();
+        let bytes = file(&[
+            ("w", "U8", &[2, 2], vec![128, 130, 127, 128]),
+            ("w_scale", "F32", &[2], scale),
+        ]);
+        assert!(stores_8bit_rows(&bytes));
+        let tensors = candle_core::safetensors::load_buffer(&bytes, &Device::Cpu).unwrap();
+        let out = dequantize_rows(tensors).unwrap();
+        assert!(!out.contains_key("w_scale"));
+        let w: Vec<Vec<f32>> = out["w"].to_vec2().unwrap();
+        assert_eq!(w, vec![vec![0.0, 1.0], vec![-2.0, 0.0]]);
+    }
+
+    #[test]
+    fn other_files_are_not_taken_for_eight_bit_ones() {
+        let f32_only = file(&[("w", "F32", &[1], 1f32.to_le_bytes().to_vec())]);
+        assert!(!stores_8bit_rows(&f32_only));
+        for junk in [
+            &b""[..],
+            b"\xff\xff\xff\xff\xff\xff\xff\xff{}",
+            b"\x02\0\0\0\0\0\0\0[]",
+        ] {
+            assert!(!stores_8bit_rows(junk));
+        }
+        // Scales of the wrong shape are an error, not a panic.
+        let bytes = file(&[
+            ("w", "U8", &[2, 2], vec![0; 4]),
+            ("w_scale", "F32", &[1], 1f32.to_le_bytes().to_vec()),
+        ]);
+        let tensors = candle_core::safetensors::load_buffer(&bytes, &Device::Cpu).unwrap();
+        assert!(dequantize_rows(tensors).unwrap_err().contains("`w`"));
     }
 }

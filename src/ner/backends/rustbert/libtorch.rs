@@ -214,6 +214,16 @@ impl RustBertBackend {
                 ),
             });
         }
+        if let Some(rank) = config.embedding_size {
+            return Err(Error::ModelFile {
+                path: path.with_file_name("config.json"),
+                reason: format!(
+                    "factorised word embeddings (embedding_size {rank}, as saidwho's embedded \
+                     model has) are not a rust-bert architecture; use the candle backend for \
+                     this model"
+                ),
+            });
+        }
         if let Some(n) = options.threads {
             tch::set_num_threads(n.max(1) as i32);
         }
