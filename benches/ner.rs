@@ -35,7 +35,7 @@ fn bench(c: &mut Criterion) {
         .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
         .filter_map(|v| v["text"].as_str().map(str::to_string))
         .collect();
-    let splitter = Pipeline::new();
+    let splitter = Pipeline::without_ner();
     let split: Vec<_> = texts
         .iter()
         .map(|t| splitter.sentences(t).expect("sentences"))

@@ -51,7 +51,7 @@ fn bench(c: &mut Criterion) {
     if model.is_none() {
         eprintln!("SAIDWHO_MODELS unset: rule stages run without mentions");
     }
-    let plain = Pipeline::new();
+    let plain = Pipeline::without_ner();
     // Stage inputs, computed once: sentences, and the model's mentions.
     let inputs: Vec<(&str, Vec<Sentence>, Vec<Mention>)> = texts
         .iter()

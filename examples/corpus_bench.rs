@@ -39,8 +39,9 @@ struct Args {
     /// JSON lines with a "text" field; default $SAIDWHO_DATA/polnear/train.jsonl.
     #[arg(long)]
     data: Option<PathBuf>,
-    /// NER model: a registry name (searched in SAIDWHO_MODELS) or a directory.
-    #[arg(long, default_value = "conll03-distilbert-cased")]
+    /// NER model: `saidwho-ner-small` (inside the binary), a registry name
+    /// (searched in SAIDWHO_MODELS) or a directory.
+    #[arg(long, default_value = saidwho::ner::EMBEDDED_MODEL)]
     model: String,
     /// Run without NER (sentences, entities and quotes from text alone).
     #[arg(long, conflicts_with = "model")]
@@ -138,6 +139,8 @@ fn run(args: &Args) -> Result<(), String> {
 
     let load = Instant::now();
     let pipeline = build_pipeline(args)?;
+    // Loading freed several times the model's size on this thread's heap.
+    saidwho::ner::trim_freed_memory();
     let load = load.elapsed();
     if let Some(config) = &args.child {
         let (workers, _) = parse_config(config)?;
@@ -209,7 +212,7 @@ fn run(args: &Args) -> Result<(), String> {
 
 fn build_pipeline(args: &Args) -> Result<Pipeline, String> {
     if args.no_ner {
-        return Ok(Pipeline::new());
+        return Ok(Pipeline::without_ner());
     }
     let mut options = NerOptions::default();
     if let Some(n) = args.batch_tokens {
@@ -224,7 +227,7 @@ fn build_pipeline(args: &Args) -> Result<Pipeline, String> {
     }
     let ner =
         TransformerRecognizer::from_model(&args.model, &options).map_err(|e| e.to_string())?;
-    Ok(Pipeline::new().with_recognizer(ner))
+    Ok(Pipeline::without_ner().with_recognizer(ner))
 }
 
 /// Runs the corpus once with `workers` threads, `size` documents per

@@ -18,7 +18,10 @@ use clap::builder::{PossibleValuesParser, RangedU64ValueParser, TypedValueParser
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use indicatif::{ProgressBar, ProgressStyle};
 use saidwho::corpus::{batches, map_ordered, BatchSize, InputDoc, InputFormat, Inputs};
-use saidwho::ner::{Aggregation, BackendKind, NerOptions, Precision, TransformerRecognizer};
+use saidwho::ner::{
+    Aggregation, BackendKind, NerOptions, Precision, TransformerRecognizer, EMBEDDED_MODEL,
+    EMBEDDED_PRECISION,
+};
 use saidwho::output::{DocumentJson, Format, Offsets, Resume, SinkOptions};
 use saidwho::{Pipeline, PipelineConfig};
 use std::io::{IsTerminal, Write};
@@ -65,8 +68,9 @@ struct ModelsArgs {
 /// Which NER model runs, and how: shared by every command that runs one.
 #[derive(Args)]
 struct ModelArgs {
-    /// NER model: a name from the registry (searched in SAIDWHO_MODELS) or a directory.
-    #[arg(long, default_value = "conll03-distilbert-cased")]
+    /// NER model: `saidwho-ner-small` (inside the binary), a name from the
+    /// registry (searched in SAIDWHO_MODELS), or a directory.
+    #[arg(long, default_value = saidwho::ner::EMBEDDED_MODEL)]
     model: String,
     /// A user models.toml merged over the built-in registry.
     #[arg(long, value_name = "FILE")]
@@ -80,10 +84,10 @@ struct ModelArgs {
     #[arg(long, value_parser = named(&BackendKind::ALL, BackendKind::name))]
     backend: Option<BackendKind>,
     /// Arithmetic of the model's linear layers: f32 (as the reference) or
-    /// int8 (faster, slightly less accurate).
-    #[arg(long, default_value_t = Precision::F32,
-          value_parser = named(&Precision::ALL, Precision::name))]
-    precision: Precision,
+    /// int8 (faster, slightly less accurate). Default: int8 for the
+    /// embedded model, f32 for others.
+    #[arg(long, value_parser = named(&Precision::ALL, Precision::name))]
+    precision: Option<Precision>,
     /// A word's label from its sub-words' labels: the first's, the best of
     /// their average scores, or the most confident one's.
     #[arg(long, default_value_t = Aggregation::First,
@@ -99,7 +103,11 @@ impl ModelArgs {
             .with_registry(self.registry.clone())
             .with_verify_checksums(!self.no_verify)
             .with_backend(self.backend)
-            .with_precision(self.precision)
+            .with_precision(self.precision.unwrap_or(if self.model == EMBEDDED_MODEL {
+                EMBEDDED_PRECISION
+            } else {
+                Precision::F32
+            }))
     }
 }
 
@@ -288,6 +296,17 @@ fn models(args: &ModelsArgs) -> ExitCode {
             dir.display(),
             dir.parent()
                 .map_or_else(|| ".".into(), |p| p.display().to_string())
+        );
+    }
+    if saidwho::ner::is_embedded() {
+        println!(
+            "{} (candle): embedded in this binary, the default",
+            saidwho::ner::EMBEDDED_MODEL
+        );
+    } else {
+        println!(
+            "{}: not in this build (cargo feature `embedded-model` off)",
+            saidwho::ner::EMBEDDED_MODEL
         );
     }
     let mut sound = true;
@@ -630,11 +649,13 @@ fn output(args: &ExtractArgs) -> Result<(Box<dyn Write>, Option<Resume>), String
 
 /// The default pipeline with `config`, and the NER model unless `no_ner`.
 fn pipeline(config: PipelineConfig, model: &ModelArgs, no_ner: bool) -> saidwho::Result<Pipeline> {
-    let pipeline = Pipeline::with_config(config);
+    let pipeline = Pipeline::without_ner().with_settings(config);
     if no_ner {
         return Ok(pipeline);
     }
     let ner = TransformerRecognizer::from_model(&model.model, &model.options())?;
+    // Loading freed several times the model's size on this thread's heap.
+    saidwho::ner::trim_freed_memory();
     Ok(pipeline.with_recognizer(ner))
 }
 
@@ -675,7 +696,7 @@ fn progress_bar() -> ProgressBar {
 
 /// Writes one JSON line per document; reports bad inputs on stderr and goes on.
 fn sentences(args: &InputArgs) -> ExitCode {
-    let pipeline = Pipeline::new();
+    let pipeline = Pipeline::without_ner();
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     let mut failed = 0usize;

@@ -380,7 +380,7 @@ impl Document {
     /// }
     ///
     /// let text = "Ann Lee arrived. “We won,” she said. “No,” a guard replied.";
-    /// let doc = Pipeline::new().with_recognizer(AnnLee).analyze(text)?;
+    /// let doc = Pipeline::without_ner().with_recognizer(AnnLee).analyze(text)?;
     /// let [won, no] = &doc.quotes[..] else { panic!("two quotes") };
     /// assert_eq!(doc.slice(won.speaker.as_ref().unwrap().span), "she");
     /// assert_eq!(doc.speaker_name(won), Some("Ann Lee")); // her entity's name
@@ -400,7 +400,7 @@ impl Document {
     /// won, and we rest.`
     ///
     /// ```
-    /// let doc = saidwho::Pipeline::new()
+    /// let doc = saidwho::Pipeline::without_ner()
     ///     .analyze("“We won,” said Ann Lee, “and now we rest.”")?;
     /// let quote = &doc.quotes[0];
     /// assert_eq!(quote.content.len(), 2);
@@ -430,7 +430,7 @@ impl Document {
     ///
     /// ```
     /// use saidwho::{Document, Sentence, Span};
-    /// let mut doc = saidwho::Pipeline::new().analyze("One. Two.").unwrap();
+    /// let mut doc = saidwho::Pipeline::without_ner().analyze("One. Two.").unwrap();
     /// assert!(doc.validate().is_ok());
     /// doc.sentences.push(Sentence { span: Span::new(0, 3) });
     /// assert!(doc.validate().is_err());

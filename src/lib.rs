@@ -20,9 +20,15 @@
 //! let doc = pipeline.analyze("Mr. Smith arrived. He spoke.").unwrap();
 //! assert_eq!(doc.sentences.len(), 2);
 //! assert_eq!(doc.slice(doc.sentences[0].span), "Mr. Smith arrived.");
+//! assert_eq!(doc.entities[0].name, "Smith"); // "Mr. Smith" and "He"
 //! ```
 //!
 //! A [`Pipeline`] is `Send + Sync`: build it once and share it across threads.
+//! [`Pipeline::new`] runs the NER model that ships inside the crate
+//! (`saidwho-ner-small`, cargo feature `embedded-model`, on by default: no
+//! download, no files); [`Pipeline::from_model`] runs another
+//! ([`ner`] and `docs/models.md` say which and how), and
+//! [`Pipeline::without_ner`] runs the rules alone.
 //!
 //! # Guarantees
 //!

@@ -118,21 +118,49 @@ impl Default for Pipeline {
 }
 
 impl Pipeline {
-    /// A pipeline with the default stages (rule resolver, rule quote
-    /// extractor) and no NER model.
+    /// A pipeline with the default stages: the embedded NER model
+    /// ([`EMBEDDED_MODEL`](crate::ner::EMBEDDED_MODEL), loaded on the first
+    /// text and shared by every pipeline of the process), the rule resolver
+    /// and the rule quote extractor. Without the cargo feature
+    /// `embedded-model` it has no NER model, as
+    /// [`without_ner`](Pipeline::without_ner).
     pub fn new() -> Self {
         Pipeline::with_config(PipelineConfig::default())
     }
 
-    /// A pipeline with the default stages, no NER model, and `config`.
+    /// [`new`](Pipeline::new) with `config`.
     pub fn with_config(config: PipelineConfig) -> Self {
+        let pipeline = Pipeline::without_ner().with_settings(config);
+        if crate::ner::is_embedded() {
+            pipeline.with_recognizer(crate::ner::embedded::Lazy)
+        } else {
+            pipeline
+        }
+    }
+
+    /// A pipeline with the default stages and no NER model: sentences and
+    /// quotes from the text alone, speakers without entities. Nothing to
+    /// load; add a model with [`with_recognizer`](Pipeline::with_recognizer).
+    pub fn without_ner() -> Self {
         Pipeline {
-            config,
+            config: PipelineConfig::default(),
             splitter: Arc::new(RuleSplitter::default()),
             recognizer: None,
             resolver: Some(Arc::new(RuleResolver::default())),
             quotes: Some(Arc::new(RuleQuoteExtractor::default())),
         }
+    }
+
+    /// Replaces the settings.
+    pub fn with_settings(mut self, config: PipelineConfig) -> Self {
+        self.config = config;
+        self
+    }
+
+    /// Drops the NER model: no entities, speakers from the text alone.
+    pub fn with_no_recognizer(mut self) -> Self {
+        self.recognizer = None;
+        self
     }
 
     /// A pipeline with the default stages and the NER model `name_or_dir`:
@@ -146,7 +174,7 @@ impl Pipeline {
             name_or_dir,
             &crate::ner::NerOptions::default(),
         )?;
-        Ok(Pipeline::new().with_recognizer(ner))
+        Ok(Pipeline::without_ner().with_recognizer(ner))
     }
 
     /// Replaces the sentence splitter.

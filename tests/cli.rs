@@ -152,36 +152,58 @@ fn extract_formats_and_summary() {
     }
 }
 
-#[test]
-fn extract_with_the_model_finds_who_said_what() {
-    let Some(model) = common::model_dir("conll03-distilbert-cased") else {
-        return;
+/// `extract --format jsonl` on the shipped article with `args` and
+/// `SAIDWHO_MODELS` set to `models` (removed when `None`): its one document.
+fn extract_harbour(args: &[&str], models: Option<&std::path::Path>) -> serde_json::Value {
+    let mut cmd = Command::new(binary());
+    cmd.arg("extract")
+        .args(args)
+        .args(["--format", "jsonl", "examples/articles/harbour-strike.txt"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"));
+    match models {
+        Some(dir) => cmd.env("SAIDWHO_MODELS", dir),
+        None => cmd.env_remove("SAIDWHO_MODELS"),
     };
-    let models = model.parent().unwrap().to_path_buf();
-    let out = Command::new(binary())
-        .args([
-            "extract",
-            "--format",
-            "jsonl",
-            "examples/articles/harbour-strike.txt",
-        ])
-        .env("SAIDWHO_MODELS", models)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .unwrap();
+    let out = cmd.output().unwrap();
     assert!(
         out.status.success(),
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let docs = json_lines(&out);
-    let doc = &docs[0];
-    let names: Vec<&str> = doc["entities"]
+    json_lines(&out).swap_remove(0)
+}
+
+/// The names of a JSON document's entities.
+fn entity_names(doc: &serde_json::Value) -> Vec<&str> {
+    doc["entities"]
         .as_array()
         .unwrap()
         .iter()
         .map(|e| e["name"].as_str().unwrap())
-        .collect();
+        .collect()
+}
+
+/// The README's first command on a machine with no model anywhere: the
+/// model inside the binary answers.
+#[cfg(feature = "embedded-model")]
+#[test]
+fn extract_works_with_no_model_installed() {
+    let doc = extract_harbour(&[], None);
+    let names = entity_names(&doc);
+    assert!(names.contains(&"Maria Okafor"), "{names:?}");
+    assert!(!doc["quotes"].as_array().unwrap().is_empty());
+}
+
+#[test]
+fn extract_with_the_model_finds_who_said_what() {
+    let Some(model) = common::model_dir("conll03-distilbert-cased") else {
+        return;
+    };
+    let doc = &extract_harbour(
+        &["--model", "conll03-distilbert-cased"],
+        Some(model.parent().unwrap()),
+    );
+    let names = entity_names(doc);
     assert!(names.contains(&"Maria Okafor"), "{names:?}");
     let mut rule_made = 0;
     // Every name mention carries its own label and the model's score.

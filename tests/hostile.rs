@@ -4,7 +4,7 @@
 use saidwho::{Document, Error, Pipeline, PipelineConfig};
 
 fn analyze(text: &str) -> Document {
-    let doc = Pipeline::new().analyze(text).expect("analyze");
+    let doc = Pipeline::without_ner().analyze(text).expect("analyze");
     if let Err(broken) = doc.validate() {
         panic!("invariant broken: {broken}");
     }
@@ -54,7 +54,8 @@ fn right_to_left_combining_and_emoji() {
 
 #[test]
 fn oversized_text_is_a_clear_error() {
-    let pipeline = Pipeline::with_config(PipelineConfig::default().with_max_text_bytes(100));
+    let pipeline =
+        Pipeline::without_ner().with_settings(PipelineConfig::default().with_max_text_bytes(100));
     match pipeline.analyze(&"x".repeat(101)) {
         Err(e @ Error::TextTooLarge { .. }) => assert!(e.to_string().contains("max_text_bytes")),
         other => panic!("expected TextTooLarge, got {other:?}"),

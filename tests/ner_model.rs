@@ -79,12 +79,7 @@ fn logits_match_the_reference() {
     for case in &cases {
         let text = case["text"].as_str().unwrap();
         let got = r.text_logits(text).unwrap();
-        let ids: Vec<u32> = case["input_ids"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|v| v.as_u64().unwrap() as u32)
-            .collect();
+        let ids: Vec<u32> = common::input_ids(case);
         assert_eq!(got.ids, ids, "input ids of {text:?}");
         // Reference offsets are in chars; ours in bytes.
         let index = CharIndex::new(text);
@@ -127,7 +122,7 @@ fn sample_article_names() {
         eprintln!("skipped: {why}");
         return;
     };
-    let sentences = Pipeline::new().sentences(&text).unwrap();
+    let sentences = Pipeline::without_ner().sentences(&text).unwrap();
     let mentions = r.recognize(&text, &sentences).unwrap();
     let found = |label: Label, needle: &str| {
         mentions
@@ -324,7 +319,7 @@ fn documents_through_the_pipeline_keep_the_models_accuracy() {
         .collect();
     let sentences: Vec<ConllSentence> = docs.iter().flatten().cloned().collect();
     let per_sentence = evaluate_sentences(r, &sentences).unwrap();
-    let documents = evaluate_documents(&Pipeline::new().with_recognizer(r), &docs).unwrap();
+    let documents = evaluate_documents(&Pipeline::without_ner().with_recognizer(r), &docs).unwrap();
     eprintln!(
         "{} documents, {} sentences: F1 per sentence {:.2}, through the pipeline {:.2}\n{documents}",
         docs.len(),
@@ -372,7 +367,7 @@ fn a_document_gets_the_same_result_in_any_batch() {
         let r =
             TransformerRecognizer::from_dir(&dir, &NerOptions::default().with_precision(precision))
                 .unwrap();
-        let pipeline = Pipeline::new().with_recognizer(r);
+        let pipeline = Pipeline::without_ner().with_recognizer(r);
         let show = |d: &saidwho::Result<saidwho::Document>| format!("{:?}", d.as_ref().unwrap());
         let all: Vec<String> = pipeline.analyze_batch(&refs).iter().map(show).collect();
         let mut second: Vec<&str> = refs[12..].to_vec();

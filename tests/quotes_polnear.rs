@@ -37,7 +37,7 @@ fn data(split: &str) -> Option<PathBuf> {
 
 fn run(split: &str) -> Option<QuoteReport> {
     let path = data(split)?;
-    let rep = evaluate_file(&path, &Pipeline::new()).expect("evaluation runs");
+    let rep = evaluate_file(&path, &Pipeline::without_ner()).expect("evaluation runs");
     println!("PolNeAR {split}:\n{rep}");
     Some(rep)
 }
@@ -60,7 +60,7 @@ fn polnear_dev_floor_with_the_model() {
         return;
     };
     let ner = TransformerRecognizer::from_dir(&dir, &NerOptions::default()).unwrap();
-    let pipeline = Pipeline::new().with_recognizer(ner);
+    let pipeline = Pipeline::without_ner().with_recognizer(ner);
     let rep = evaluate_file(&path, &pipeline).expect("evaluation runs");
     println!("PolNeAR dev with the model:\n{rep}");
     let (_, _, f1) = rep.any_overlap();
@@ -104,7 +104,7 @@ fn polnear_dump() {
     let split = std::env::var("SAIDWHO_SPLIT").unwrap_or_else(|_| "dev".into());
     let Some(path) = data(&split) else { return };
     let docs = saidwho::eval::quotes::load_jsonl(path).unwrap();
-    let pipeline = Pipeline::new();
+    let pipeline = Pipeline::without_ner();
     let mut lines = String::new();
     for g in &docs {
         let doc = pipeline.analyze(&g.text).unwrap();
@@ -276,7 +276,7 @@ impl saidwho::ner::Recognizer for CapsRecognizer {
 fn polnear_report_with_caps_ner() {
     let split = std::env::var("SAIDWHO_SPLIT").unwrap_or_else(|_| "dev".into());
     let Some(path) = data(&split) else { return };
-    let pipeline = Pipeline::new().with_recognizer(CapsRecognizer);
+    let pipeline = Pipeline::without_ner().with_recognizer(CapsRecognizer);
     let rep = evaluate_file(&path, &pipeline).expect("evaluation runs");
     println!("PolNeAR {split} (caps stand-in NER):\n{rep}");
 }

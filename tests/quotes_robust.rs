@@ -241,7 +241,7 @@ fn fuzz_regression_speaker_on_char_boundaries() {
         }
     }
     let text = "\u{64c}ch.\"\".'\"\"E\"\"`\"\u{2fbef}\".\"\"\"E";
-    let doc = Pipeline::new()
+    let doc = Pipeline::without_ner()
         .with_recognizer(Fixed)
         .analyze(text)
         .unwrap();

@@ -228,12 +228,7 @@ fn real_model_logits_match_the_reference() {
     for case in cases {
         let text = case["text"].as_str().unwrap();
         let got = torch.text_logits(text).unwrap();
-        let ids: Vec<u32> = case["input_ids"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|v| v.as_u64().unwrap() as u32)
-            .collect();
+        let ids: Vec<u32> = common::input_ids(case);
         assert_eq!(got.ids, ids, "input ids of {text:?}");
         let rows = case["logits"].as_array().unwrap();
         assert_eq!(rows.len(), got.logits.len());

@@ -63,9 +63,25 @@ fn shared_samples_end_to_end() {
         return;
     };
     let pipeline = Pipeline::from_model(model.to_str().unwrap()).expect("model loads");
+    check_samples(&pipeline, &samples);
+}
+
+/// The same with the model inside the crate: `Pipeline::new()`, no model
+/// directory, no `SAIDWHO_MODELS`.
+#[cfg(feature = "embedded-model")]
+#[test]
+fn shared_samples_end_to_end_with_the_embedded_model() {
+    let Some(samples) = common::data_dir("../samples") else {
+        return;
+    };
+    std::env::remove_var("SAIDWHO_MODELS");
+    check_samples(&Pipeline::new(), &samples);
+}
+
+fn check_samples(pipeline: &Pipeline, samples: &std::path::Path) {
     let mut checked = 0;
     let mut failures = Vec::new();
-    for entry in std::fs::read_dir(&samples).unwrap() {
+    for entry in std::fs::read_dir(samples).unwrap() {
         let path = entry.unwrap().path();
         let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
             continue;

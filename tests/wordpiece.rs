@@ -92,14 +92,20 @@ fn the_recognizer_runs_on_a_directory_without_tokenizer_json() {
     let a = TransformerRecognizer::from_dir(with_json.path(), &options).unwrap();
     let b = TransformerRecognizer::from_dir(without.path(), &options).unwrap();
     let text = "Zelensky said the New York Times in Kiev. “Medvedev,” said Ann, “left Moscow.”";
-    let sentences = Pipeline::new().segment(text).unwrap().sentences;
+    let sentences = Pipeline::without_ner().segment(text).unwrap().sentences;
     assert_eq!(
         a.recognize(text, &sentences).unwrap(),
         b.recognize(text, &sentences).unwrap()
     );
     let (da, db) = (
-        Pipeline::new().with_recognizer(a).analyze(text).unwrap(),
-        Pipeline::new().with_recognizer(b).analyze(text).unwrap(),
+        Pipeline::without_ner()
+            .with_recognizer(a)
+            .analyze(text)
+            .unwrap(),
+        Pipeline::without_ner()
+            .with_recognizer(b)
+            .analyze(text)
+            .unwrap(),
     );
     assert_eq!(da.entities, db.entities);
     assert_eq!(da.quotes, db.quotes);

@@ -553,7 +553,7 @@ pub fn breakdown(model: &str, options: &NerOptions, path: &Path) -> Result<Break
         model,
         &options.clone().with_pack_sentences(true),
     )?);
-    let splitter = Pipeline::new();
+    let splitter = Pipeline::without_ner();
     // The recogniser's own mentions (no entity stage), with the gold
     // sentence split or the pipeline's.
     let raw = |r: &dyn Recognizer, laid: &[DocumentText], gold: bool| {
@@ -590,7 +590,7 @@ pub fn breakdown(model: &str, options: &NerOptions, path: &Path) -> Result<Break
         row(
             "each sentence a document of its own, whole pipeline",
             evaluate_documents(
-                &Pipeline::new().with_recognizer(single.clone()),
+                &Pipeline::without_ner().with_recognizer(single.clone()),
                 &one_per_doc,
             )?,
         ),
@@ -608,11 +608,17 @@ pub fn breakdown(model: &str, options: &NerOptions, path: &Path) -> Result<Break
         ),
         row(
             "  + the entity stage (whole pipeline, packed windows: before)",
-            evaluate_documents(&Pipeline::new().with_recognizer(packed.clone()), &docs)?,
+            evaluate_documents(
+                &Pipeline::without_ner().with_recognizer(packed.clone()),
+                &docs,
+            )?,
         ),
         row(
             "whole pipeline, one sentence per window (after)",
-            evaluate_documents(&Pipeline::new().with_recognizer(single.clone()), &docs)?,
+            evaluate_documents(
+                &Pipeline::without_ner().with_recognizer(single.clone()),
+                &docs,
+            )?,
         ),
     ];
     Ok(Breakdown {

@@ -8,12 +8,13 @@
 //! registry choose ([`backends`](super::backends)). Nothing here knows an
 //! engine by name.
 
-use super::backends;
+use super::backends::{self, BackendKind};
 use super::config::ModelConfig;
+use super::embedded::{self, EMBEDDED_MODEL};
 use super::labels::LabelMap;
 use super::options::NerOptions;
-use super::registry::{sha256_hex, Registry, ResolvedModel};
-use super::tokenizer::read_tokenizer;
+use super::registry::{sha256_hex, ModelEntry, Registry, ResolvedModel};
+use super::tokenizer::{read_tokenizer, ReadFile};
 use super::transformer::TransformerRecognizer;
 use crate::error::{Error, Result};
 use std::path::{Path, PathBuf};
@@ -21,7 +22,12 @@ use std::path::{Path, PathBuf};
 impl TransformerRecognizer {
     /// Loads a model by name (looked up in the registry and the search path)
     /// or from a directory; see [`Registry::resolve`](super::Registry::resolve).
+    /// [`EMBEDDED_MODEL`] names the model inside the crate
+    /// ([`embedded`](Self::embedded)), unless a directory of that name exists.
     pub fn from_model(name_or_dir: &str, options: &NerOptions) -> Result<Self> {
+        if name_or_dir == EMBEDDED_MODEL && !Path::new(name_or_dir).exists() {
+            return Self::embedded(options);
+        }
         let (registry, search) = Registry::from_options(&options.load)?;
         let resolved = registry.resolve(name_or_dir, &search)?;
         Self::from_resolved(&resolved, options)
@@ -89,6 +95,47 @@ impl TransformerRecognizer {
                 }
             }
         }
+        Self::from_files(&model.dir, entry, kind, &read, options)
+    }
+
+    /// The model saidwho carries inside the crate ([`EMBEDDED_MODEL`]:
+    /// cargo feature `embedded-model`, on by default), loaded with
+    /// `options`; needs no file and no environment variable. Without the
+    /// feature: [`Error::ModelNotFound`].
+    pub fn embedded(options: &NerOptions) -> Result<Self> {
+        let kind = options.engine.backend.unwrap_or_default();
+        kind.ensure_built(&format!("model `{EMBEDDED_MODEL}`"))?;
+        let dir = Path::new(embedded::PLACE);
+        let read = |file: &str, what: &str| -> Result<(PathBuf, Vec<u8>)> {
+            let path = dir.join(file);
+            match embedded::file(file) {
+                Some(bytes) => Ok((path, bytes.to_vec())),
+                None => Err(Error::ModelFile {
+                    path,
+                    reason: format!("not embedded in this build; expected {what}"),
+                }),
+            }
+        };
+        if !embedded::is_embedded() {
+            return Err(Error::ModelNotFound {
+                name: EMBEDDED_MODEL.into(),
+                hint: "this build of saidwho was compiled without the cargo feature \
+                       `embedded-model`; enable it, or pass a model name or directory"
+                    .into(),
+            });
+        }
+        Self::from_files(dir, None, kind, &read, options)
+    }
+
+    /// Checks and loads a model's files, read through `read` (`dir` names
+    /// the files in messages and tells which tokenizer files exist).
+    fn from_files(
+        dir: &Path,
+        entry: Option<&ModelEntry>,
+        kind: BackendKind,
+        read: &ReadFile<'_>,
+        options: &NerOptions,
+    ) -> Result<Self> {
         let (cpath, cbytes) = read("config.json", "the model's Hugging Face config.json")?;
         let config = ModelConfig::parse(&String::from_utf8_lossy(&cbytes), &cpath)?;
         if let Some(expected) = entry.and_then(|e| e.labels.as_ref()) {
@@ -110,7 +157,7 @@ impl TransformerRecognizer {
             Error::LabelMap(why) => Error::LabelMap(format!("{}: id2label {why}", cpath.display())),
             e => e,
         })?;
-        let (tokenizer, tpath) = read_tokenizer(&model.dir, &read)?;
+        let (tokenizer, tpath) = read_tokenizer(dir, read)?;
         let tvocab = tokenizer.get_vocab_size(true);
         if tvocab > config.vocab_size {
             return Err(Error::ModelFile {

@@ -64,6 +64,7 @@ mod backends;
 mod cache;
 mod config;
 mod decode;
+pub(crate) mod embedded;
 mod labels;
 mod load;
 mod options;
@@ -77,7 +78,7 @@ mod words;
 use crate::document::{Mention, Sentence};
 use crate::error::Result;
 
-pub use allocator::keep_freed_memory;
+pub use allocator::{keep_freed_memory, trim_freed_memory};
 #[cfg(feature = "rust-bert")]
 pub use backends::RustBertBackend;
 pub use backends::{
@@ -88,6 +89,7 @@ pub use cache::CachedRecognizer;
 pub use config::{Architecture, ModelConfig};
 pub(crate) use decode::well_formed;
 pub use decode::{decode_words, LabelledWord};
+pub use embedded::{is_embedded, EMBEDDED_MODEL, EMBEDDED_PRECISION};
 pub use labels::{chunks, parse_tag, Chunk, LabelMap, LabelScheme, Prefix};
 pub use options::{LoadOptions, NerOptions};
 pub use padding::PaddedBatch;

@@ -11,7 +11,7 @@
 //!
 //! ```
 //! use saidwho::output::{DocumentJson, Offsets, SCHEMA_VERSION};
-//! let doc = saidwho::Pipeline::new().analyze("\"Yes,\" she said.")?;
+//! let doc = saidwho::Pipeline::without_ner().analyze("\"Yes,\" she said.")?;
 //! let line = serde_json::to_string(&DocumentJson::new("a1", &doc, Offsets::Chars))?;
 //! let back: DocumentJson = serde_json::from_str(&line)?;
 //! assert_eq!(back.schema_version, SCHEMA_VERSION);
@@ -123,7 +123,7 @@ pub struct QuoteJson<'a> {
 ///
 /// ```
 /// use saidwho::{output::{DocumentJson, Offsets}, Pipeline};
-/// let doc = Pipeline::new().analyze("«Да». Нет.").unwrap();
+/// let doc = Pipeline::without_ner().analyze("«Да». Нет.").unwrap();
 /// let json = DocumentJson::new("a1", &doc, Offsets::Chars).sentences_only();
 /// assert_eq!(
 ///     serde_json::to_string(&json).unwrap(),
@@ -236,7 +236,7 @@ impl<'a> DocumentJson<'a> {
 ///
 /// ```
 /// use saidwho::output::{JsonSink, Offsets, Sink};
-/// let doc = saidwho::Pipeline::new().analyze("«Да». Нет.").unwrap();
+/// let doc = saidwho::Pipeline::without_ner().analyze("«Да». Нет.").unwrap();
 /// let mut out = Vec::new();
 /// let mut sink = JsonSink::lines(&mut out, Offsets::Chars);
 /// sink.document("a1", &doc).unwrap();
@@ -377,7 +377,7 @@ mod tests {
     #[test]
     fn offsets_follow_the_options() {
         use super::super::{Offsets, SinkOptions};
-        let pipeline = crate::Pipeline::new();
+        let pipeline = crate::Pipeline::without_ner();
         let doc = pipeline.analyze("«Да». Нет.").unwrap();
         for (offsets, start) in [(Offsets::Chars, 6), (Offsets::Bytes, 10)] {
             let mut out = Vec::new();

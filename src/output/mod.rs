@@ -24,7 +24,7 @@
 //! use saidwho::output::{Format, SinkOptions};
 //! use saidwho::Pipeline;
 //!
-//! let pipeline = Pipeline::new();
+//! let pipeline = Pipeline::without_ner();
 //! let format: Format = "jsonl".parse()?;
 //! let mut out = Vec::new();
 //! let mut sink = format.sink(&mut out, &SinkOptions::default());
@@ -206,7 +206,7 @@ mod tests {
 
     /// Two small analysed documents: one with a quote, one without.
     pub(crate) fn two_docs() -> [(&'static str, Document); 2] {
-        let pipeline = crate::Pipeline::new();
+        let pipeline = crate::Pipeline::without_ner();
         [
             (
                 "a1",

@@ -19,7 +19,7 @@ use std::io::{self, Write};
 ///
 /// ```
 /// use saidwho::output::{Sink, TextSink};
-/// let pipeline = saidwho::Pipeline::new();
+/// let pipeline = saidwho::Pipeline::without_ner();
 /// let mut out = Vec::new();
 /// let mut sink = TextSink::new(&mut out);
 /// sink.document("a", &pipeline.analyze("No quotes here.").unwrap()).unwrap();
@@ -92,7 +92,7 @@ mod tests {
 
     #[test]
     fn inner_quote_marks_and_backslashes_are_escaped() {
-        let pipeline = crate::Pipeline::new();
+        let pipeline = crate::Pipeline::without_ner();
         let doc = pipeline.analyze("“A \\ and \"B\",” said Ann Lee.").unwrap();
         let out = render(Format::Text, &[("i\td", doc)]);
         assert_eq!(out, "i d\tdirect\tAnn Lee → \"A \\\\ and \\\"B\\\",\"\n");

@@ -355,3 +355,15 @@ impl Rng {
         candle_core::Tensor::from_vec(data, shape, &candle_core::Device::Cpu).unwrap()
     }
 }
+
+/// The `input_ids` of a reference case (`reference/logits.json` of the
+/// teacher, `reference.json` of the embedded model).
+#[allow(dead_code)]
+pub fn input_ids(case: &serde_json::Value) -> Vec<u32> {
+    case["input_ids"]
+        .as_array()
+        .expect("input_ids")
+        .iter()
+        .map(|v| v.as_u64().expect("an id") as u32)
+        .collect()
+}
