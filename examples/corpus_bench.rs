@@ -46,6 +46,9 @@ struct Args {
     /// Run without NER (sentences, entities and quotes from text alone).
     #[arg(long, conflicts_with = "model")]
     no_ner: bool,
+    /// Quotes from the rules alone: no attribution span model.
+    #[arg(long)]
+    no_span_model: bool,
     /// Configurations WORKERSxINTRA_OP_THREADS, comma-separated.
     #[arg(long, default_value = "1x1,2x1,1x2", value_delimiter = ',')]
     configs: Vec<String>,
@@ -227,7 +230,12 @@ fn build_pipeline(args: &Args) -> Result<Pipeline, String> {
     }
     let ner =
         TransformerRecognizer::from_model(&args.model, &options).map_err(|e| e.to_string())?;
-    Ok(Pipeline::without_ner().with_recognizer(ner))
+    let pipeline = Pipeline::without_ner().with_recognizer(ner);
+    Ok(if args.no_span_model {
+        pipeline.with_no_span_model()
+    } else {
+        pipeline
+    })
 }
 
 /// Runs the corpus once with `workers` threads, `size` documents per

@@ -23,6 +23,7 @@ use saidwho::ner::{
     EMBEDDED_PRECISION,
 };
 use saidwho::output::{DocumentJson, Format, Offsets, Resume, SinkOptions};
+use saidwho::quotes::{HybridOptions, RuleQuoteExtractor};
 use saidwho::{Pipeline, PipelineConfig};
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
@@ -93,6 +94,23 @@ struct ModelArgs {
     #[arg(long, default_value_t = Aggregation::First,
           value_parser = named(&Aggregation::ALL, Aggregation::name))]
     aggregation: Aggregation,
+    /// Quotes from the rules alone: do not run the attribution span model
+    /// (it runs with the embedded NER model, whose states it reads).
+    #[arg(long)]
+    no_span_model: bool,
+    /// An attribution span model directory (`train/quote_spans.py`'s
+    /// output) instead of the embedded one.
+    #[arg(long, value_name = "DIR", conflicts_with = "no_span_model")]
+    span_model: Option<PathBuf>,
+    /// Least mean tag probability of a span-model content that no rule
+    /// found (HybridOptions::min_content_score).
+    #[arg(long, value_name = "P")]
+    span_min_score: Option<f32>,
+    /// What a span-model content no rule found needs near it: any of cue,
+    /// source, entity (a speaker linked to an entity); `none` for nothing.
+    /// Default: cue,source.
+    #[arg(long, value_delimiter = ',', value_parser = ["cue", "source", "entity", "none"])]
+    span_require: Option<Vec<String>>,
 }
 
 impl ModelArgs {
@@ -649,7 +667,27 @@ fn output(args: &ExtractArgs) -> Result<(Box<dyn Write>, Option<Resume>), String
 
 /// The default pipeline with `config`, and the NER model unless `no_ner`.
 fn pipeline(config: PipelineConfig, model: &ModelArgs, no_ner: bool) -> saidwho::Result<Pipeline> {
-    let pipeline = Pipeline::without_ner().with_settings(config);
+    let mut pipeline = Pipeline::without_ner().with_settings(config);
+    if model.no_span_model {
+        pipeline = pipeline.with_no_span_model();
+    }
+    if let Some(dir) = &model.span_model {
+        pipeline = pipeline.with_span_model(saidwho::quotes::SpanModel::from_dir(dir)?);
+    }
+    if model.span_min_score.is_some() || model.span_require.is_some() {
+        let mut hybrid = HybridOptions::default();
+        if let Some(p) = model.span_min_score {
+            hybrid = hybrid.with_min_content_score(p);
+        }
+        if let Some(need) = &model.span_require {
+            let has = |w: &str| need.iter().any(|n| n == w);
+            hybrid = hybrid
+                .with_require_cue(has("cue"))
+                .with_require_source(has("source"))
+                .with_require_entity(has("entity"));
+        }
+        pipeline = pipeline.with_quote_extractor(RuleQuoteExtractor::default().with_hybrid(hybrid));
+    }
     if no_ner {
         return Ok(pipeline);
     }

@@ -304,6 +304,35 @@ pub enum QuoteKind {
     Mixed,
 }
 
+/// Where a quote came from: the hand-written rules, the learned span
+/// model ([`crate::quotes::SpanModel`]), or both (the model proposed a
+/// content the rules found too; the rules' spans are kept).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Origin {
+    /// Found by the rules alone (cue shapes, quote marks).
+    #[default]
+    Rules,
+    /// Proposed by the span model alone; attributed by the rules.
+    Model,
+    /// Found by the rules and proposed by the model.
+    Both,
+}
+
+impl Origin {
+    /// Every origin, in the order of the variants.
+    pub const ALL: [Origin; 3] = [Origin::Rules, Origin::Model, Origin::Both];
+
+    /// Its name in the JSON output: `rules`, `model` or `both`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Origin::Rules => "rules",
+            Origin::Model => "model",
+            Origin::Both => "both",
+        }
+    }
+}
+
 /// Who said a quote.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Speaker {
@@ -326,6 +355,9 @@ pub struct Quote {
     pub cue: Option<Span>,
     /// The speaker, when it can be told; `None` rather than a guess.
     pub speaker: Option<Speaker>,
+    /// Where the quote came from (rules, model or both).
+    #[serde(default)]
+    pub origin: Origin,
 }
 
 /// Everything saidwho found in one text.

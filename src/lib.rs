@@ -73,11 +73,11 @@ pub mod quotes;
 pub mod text;
 
 pub use document::{
-    CharIndex, Document, Entity, EntityId, Label, Mention, MentionKind, Quote, QuoteKind, Sentence,
-    Span, Speaker,
+    CharIndex, Document, Entity, EntityId, Label, Mention, MentionKind, Origin, Quote, QuoteKind,
+    Sentence, Span, Speaker,
 };
 pub use error::{Error, Result};
-pub use pipeline::{Pipeline, PipelineConfig, StageTimings};
+pub use pipeline::{Pipeline, PipelineConfig, StageTimings, SPAN_MODEL_MAX_TEXT_BYTES};
 
 /// The README's examples, compiled and run as doc tests.
 #[cfg(doctest)]

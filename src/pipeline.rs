@@ -4,8 +4,8 @@ use crate::document::Mention;
 use crate::document::{Document, Sentence};
 use crate::entities::{Resolver, RuleResolver};
 use crate::error::{Error, Result};
-use crate::ner::{Recognizer, TextAndSentences};
-use crate::quotes::{QuoteExtractor, RuleQuoteExtractor};
+use crate::ner::{Encoding, Recognizer, TextAndSentences};
+use crate::quotes::{QuoteExtractor, RuleQuoteExtractor, SpanModel};
 use crate::text::{RuleSplitter, SentenceSplitter};
 use std::ops::AddAssign;
 use std::sync::Arc;
@@ -98,6 +98,7 @@ pub struct Pipeline {
     recognizer: Option<Arc<dyn Recognizer>>,
     resolver: Option<Arc<dyn Resolver>>,
     quotes: Option<Arc<dyn QuoteExtractor>>,
+    spans: Option<Arc<SpanModel>>,
 }
 
 impl std::fmt::Debug for Pipeline {
@@ -107,6 +108,7 @@ impl std::fmt::Debug for Pipeline {
             .field("recognizer", &self.recognizer.is_some())
             .field("resolver", &self.resolver.is_some())
             .field("quotes", &self.quotes.is_some())
+            .field("spans", &self.spans.as_ref().map(|s| s.encoder()))
             .finish()
     }
 }
@@ -120,9 +122,10 @@ impl Default for Pipeline {
 impl Pipeline {
     /// A pipeline with the default stages: the embedded NER model
     /// ([`EMBEDDED_MODEL`](crate::ner::EMBEDDED_MODEL), loaded on the first
-    /// text and shared by every pipeline of the process), the rule resolver
-    /// and the rule quote extractor. Without the cargo feature
-    /// `embedded-model` it has no NER model, as
+    /// text and shared by every pipeline of the process), the rule resolver,
+    /// and the rule quote extractor with the embedded attribution span
+    /// model ([`SpanModel`], which reads the NER model's states). Without
+    /// the cargo feature `embedded-model` it has neither model, as
     /// [`without_ner`](Pipeline::without_ner).
     pub fn new() -> Self {
         Pipeline::with_config(PipelineConfig::default())
@@ -139,8 +142,9 @@ impl Pipeline {
     }
 
     /// A pipeline with the default stages and no NER model: sentences and
-    /// quotes from the text alone, speakers without entities. Nothing to
-    /// load; add a model with [`with_recognizer`](Pipeline::with_recognizer).
+    /// quotes from the text alone (the rules: the span model needs the NER
+    /// model's states), speakers without entities. Nothing to load; add a
+    /// model with [`with_recognizer`](Pipeline::with_recognizer).
     pub fn without_ner() -> Self {
         Pipeline {
             config: PipelineConfig::default(),
@@ -148,7 +152,24 @@ impl Pipeline {
             recognizer: None,
             resolver: Some(Arc::new(RuleResolver::default())),
             quotes: Some(Arc::new(RuleQuoteExtractor::default())),
+            spans: embedded_span_model(),
         }
+    }
+
+    /// Sets the attribution span model. It runs when the recogniser gives
+    /// states of the encoder it was trained on ([`SpanModel::encoder`]: the
+    /// embedded span model reads the embedded NER model's), on texts of at
+    /// most [`SPAN_MODEL_MAX_TEXT_BYTES`]; with any other recogniser, and
+    /// on longer texts, quotes come from the rules alone.
+    pub fn with_span_model(mut self, model: SpanModel) -> Self {
+        self.spans = Some(Arc::new(model));
+        self
+    }
+
+    /// Drops the attribution span model: quotes from the rules alone.
+    pub fn with_no_span_model(mut self) -> Self {
+        self.spans = None;
+        self
     }
 
     /// Replaces the settings.
@@ -286,7 +307,7 @@ impl Pipeline {
         times.ner = clock.elapsed();
         let mut docs = Vec::with_capacity(texts.len());
         for ((text, sentences), mentions) in texts.iter().zip(sentences).zip(mentions) {
-            let (sentences, mentions) = match (sentences, mentions) {
+            let (sentences, (mentions, encoding)) = match (sentences, mentions) {
                 (Ok(s), Ok(m)) => (s, m),
                 (Err(e), _) | (_, Err(e)) => {
                     docs.push(Err(e));
@@ -300,8 +321,20 @@ impl Pipeline {
             };
             times.entities += clock.elapsed();
             let clock = Instant::now();
+            let proposals = match (&self.spans, &encoding) {
+                (Some(model), Some(enc)) if model.reads(enc) => {
+                    match model.propose(text, &sentences, enc) {
+                        Ok(p) => p,
+                        Err(e) => {
+                            docs.push(Err(e));
+                            continue;
+                        }
+                    }
+                }
+                _ => Vec::new(),
+            };
             let quotes = match &self.quotes {
-                Some(q) => q.extract(text, &sentences, &entities),
+                Some(q) => q.extract_proposed(text, &sentences, &entities, &proposals),
                 None => Vec::new(),
             };
             times.quotes += clock.elapsed();
@@ -316,39 +349,96 @@ impl Pipeline {
     }
 
     /// The well-formed name mentions of each text whose sentences were
-    /// found: one batch through the recogniser, or — when the batch fails —
-    /// text by text, so that an error belongs to the text that caused it.
+    /// found, with its encoding when a span model wants one: one batch
+    /// through the recogniser, or — when the batch fails — text by text, so
+    /// that an error belongs to the text that caused it.
     fn mentions(
         &self,
         texts: &[&str],
         sentences: &[Result<Vec<Sentence>>],
-    ) -> Vec<Result<Vec<Mention>>> {
+    ) -> Vec<Result<(Vec<Mention>, Option<Encoding>)>> {
         let Some(r) = &self.recognizer else {
-            return texts.iter().map(|_| Ok(Vec::new())).collect();
+            return texts.iter().map(|_| Ok((Vec::new(), None))).collect();
         };
         // The texts whose sentences were found, with their indices.
-        let (ok, inputs): (Vec<usize>, Vec<TextAndSentences<'_>>) = texts
+        let found: Vec<(usize, TextAndSentences<'_>)> = texts
             .iter()
             .zip(sentences)
             .enumerate()
             .filter_map(|(i, (text, s))| Some((i, (*text, s.as_ref().ok()?.as_slice()))))
-            .unzip();
-        let mut out: Vec<Result<Vec<Mention>>> = texts.iter().map(|_| Ok(Vec::new())).collect();
-        match r.recognize_batch(&inputs) {
+            .collect();
+        let mut out: Vec<Result<(Vec<Mention>, Option<Encoding>)>> =
+            texts.iter().map(|_| Ok((Vec::new(), None))).collect();
+        if self.spans.is_none() {
+            self.recognize_group(r.as_ref(), &found, false, &mut out);
+            return out;
+        }
+        // Encodings hold a few KiB per token: they are made for texts of at
+        // most SPAN_MODEL_MAX_TEXT_BYTES, in groups of about
+        // ENCODED_GROUP_BYTES (windows of the texts of a group still share
+        // forward passes), so that their memory stays small whatever the
+        // batch.
+        let (small, large): (Vec<_>, Vec<_>) = found
+            .into_iter()
+            .partition(|(_, (text, _))| text.len() <= SPAN_MODEL_MAX_TEXT_BYTES);
+        self.recognize_group(r.as_ref(), &large, false, &mut out);
+        let mut group = Vec::new();
+        let mut bytes = 0;
+        for item in small {
+            if !group.is_empty() && bytes + item.1 .0.len() > ENCODED_GROUP_BYTES {
+                self.recognize_group(r.as_ref(), &group, true, &mut out);
+                group.clear();
+                bytes = 0;
+            }
+            bytes += item.1 .0.len();
+            group.push(item);
+        }
+        self.recognize_group(r.as_ref(), &group, true, &mut out);
+        out
+    }
+
+    /// Runs the recogniser over `group` (text index, input), with
+    /// encodings when `encoded`, writing each result into `out`: one batch,
+    /// or text by text when the batch fails.
+    fn recognize_group(
+        &self,
+        r: &dyn Recognizer,
+        group: &[(usize, TextAndSentences<'_>)],
+        encoded: bool,
+        out: &mut [Result<(Vec<Mention>, Option<Encoding>)>],
+    ) {
+        if group.is_empty() {
+            return;
+        }
+        let inputs: Vec<TextAndSentences<'_>> = group.iter().map(|&(_, x)| x).collect();
+        let batch = if encoded {
+            r.recognize_batch_encoded(&inputs)
+        } else {
+            r.recognize_batch(&inputs)
+                .map(|found| found.into_iter().map(|m| (m, None)).collect())
+        };
+        match batch {
             Ok(found) if found.len() == inputs.len() => {
-                for (&i, m) in ok.iter().zip(found) {
-                    out[i] = Ok(crate::ner::well_formed(texts[i], m));
+                for (&(i, (text, _)), (m, e)) in group.iter().zip(found) {
+                    out[i] = Ok((crate::ner::well_formed(text, m), e));
                 }
             }
             _ => {
-                for (&i, (text, sentences)) in ok.iter().zip(inputs) {
-                    out[i] = r
-                        .recognize(text, sentences)
-                        .map(|m| crate::ner::well_formed(text, m));
+                for &(i, one) in group {
+                    let text = one.0;
+                    out[i] = if encoded {
+                        r.recognize_batch_encoded(&[one]).and_then(|mut v| {
+                            v.pop().ok_or_else(|| {
+                                Error::Backend("the recogniser gave no result for a text".into())
+                            })
+                        })
+                    } else {
+                        r.recognize(text, one.1).map(|m| (m, None))
+                    }
+                    .map(|(m, e)| (crate::ner::well_formed(text, m), e));
                 }
             }
         }
-        out
     }
 
     fn check_size(&self, text: &str) -> Result<()> {
@@ -360,6 +450,34 @@ impl Pipeline {
         }
         Ok(())
     }
+}
+
+/// Longest text (bytes) the attribution span model runs on: an encoding
+/// keeps the encoder's state of every token (3 KiB each for the embedded
+/// model), so 256 KiB of text hold about 200 MB. Longer texts — a book chapter, not an article —
+/// get their quotes from the rules alone.
+pub const SPAN_MODEL_MAX_TEXT_BYTES: usize = 256 << 10;
+
+/// The most text (bytes) whose encodings are made at once, unless one text
+/// is longer: 16 KiB is some 4,000 tokens, about 12 MB of states, and still
+/// four full forward passes to share between short texts.
+const ENCODED_GROUP_BYTES: usize = 16 << 10;
+
+/// The embedded span model, loaded once per process and shared; `None`
+/// without the cargo feature `embedded-model`.
+fn embedded_span_model() -> Option<Arc<SpanModel>> {
+    static MODEL: std::sync::OnceLock<Option<Arc<SpanModel>>> = std::sync::OnceLock::new();
+    MODEL
+        .get_or_init(|| {
+            if crate::ner::is_embedded() {
+                // The files compiled in load (tests/embedded.rs); a failure
+                // would leave the rules alone, as without the feature.
+                SpanModel::embedded().ok().map(Arc::new)
+            } else {
+                None
+            }
+        })
+        .clone()
 }
 
 #[cfg(test)]

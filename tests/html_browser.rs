@@ -75,6 +75,7 @@ fn sample() -> Document {
                 span: find("Maria Okafor"),
                 entity: Some(0),
             }),
+            origin: Default::default(),
         },
         Quote {
             kind: QuoteKind::Indirect,
@@ -84,6 +85,7 @@ fn sample() -> Document {
                 span: find("The Harbour Authority"),
                 entity: Some(1),
             }),
+            origin: Default::default(),
         },
     ];
     let mut doc = Document {

@@ -14,7 +14,7 @@
 //! Gold offsets are Unicode code points; they are converted to byte spans
 //! once per document so that they compare with [`Span`]s directly.
 
-use crate::document::{Document, Quote, Span};
+use crate::document::{Document, Origin, Quote, QuoteKind, Span};
 use crate::error::{Error, Result};
 use crate::pipeline::Pipeline;
 use serde::Deserialize;
@@ -152,7 +152,44 @@ pub struct QuoteReport {
     pub gold_direct: usize,
     /// Of those, matched.
     pub direct_found: usize,
+    /// Exact-match span counts per role, in the order source, cue,
+    /// content (see [`span_scores`](QuoteReport::span_scores)).
+    pub spans: [SpanCounts; 3],
+    /// Predicted quotes per origin (rules, model, both; [`Origin::ALL`]).
+    pub predicted_by_origin: [usize; 3],
+    /// Matched quotes per origin.
+    pub matched_by_origin: [usize; 3],
+    /// Matched quotes with the right speaker, per origin.
+    pub speaker_right_by_origin: [usize; 3],
+    /// Predicted quotes per kind (direct, indirect, mixed).
+    pub predicted_by_kind: [usize; 3],
+    /// Matched quotes per kind.
+    pub matched_by_kind: [usize; 3],
 }
+
+/// The kinds in the order of [`QuoteReport::predicted_by_kind`].
+pub const KINDS: [QuoteKind; 3] = [QuoteKind::Direct, QuoteKind::Indirect, QuoteKind::Mixed];
+
+/// Exact-match counts of one role's spans.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct SpanCounts {
+    /// Predicted spans equal to a gold span.
+    pub hit: usize,
+    /// Distinct predicted spans.
+    pub predicted: usize,
+    /// Distinct gold spans.
+    pub gold: usize,
+}
+
+impl SpanCounts {
+    /// Precision, recall, F1 (percent).
+    pub fn prf(&self) -> (f64, f64, f64) {
+        prf(self.hit, self.predicted, self.gold)
+    }
+}
+
+/// The role names of [`QuoteReport::spans`], in order.
+pub const SPAN_ROLES: [&str; 3] = ["source", "cue", "content"];
 
 fn prf(hit: usize, pred: usize, gold: usize) -> (f64, f64, f64) {
     let p = if pred == 0 {
@@ -213,6 +250,29 @@ impl QuoteReport {
         self.speaker_right += o.speaker_right;
         self.gold_direct += o.gold_direct;
         self.direct_found += o.direct_found;
+        for (a, b) in self.spans.iter_mut().zip(&o.spans) {
+            a.hit += b.hit;
+            a.predicted += b.predicted;
+            a.gold += b.gold;
+        }
+        for i in 0..3 {
+            self.predicted_by_origin[i] += o.predicted_by_origin[i];
+            self.matched_by_origin[i] += o.matched_by_origin[i];
+            self.speaker_right_by_origin[i] += o.speaker_right_by_origin[i];
+            self.predicted_by_kind[i] += o.predicted_by_kind[i];
+            self.matched_by_kind[i] += o.matched_by_kind[i];
+        }
+    }
+
+    /// Exact-match precision, recall, F1 (percent) of each role's spans —
+    /// source, cue, content ([`SPAN_ROLES`]) — as CofeNet (COLING 2022)
+    /// scores PolNeAR: every distinct span of a role in an article, matched
+    /// exactly (white space trimmed) against the distinct gold spans of that
+    /// role. saidwho's spans are mapped to PolNeAR's conventions first: a
+    /// content takes back the quote marks around it and a "that" before it;
+    /// a source is the speaker span as given; a cue as given.
+    pub fn span_scores(&self) -> [(f64, f64, f64); 3] {
+        self.spans.map(|c| c.prf())
     }
 }
 
@@ -236,14 +296,115 @@ impl fmt::Display for QuoteReport {
             self.matched
         )?;
         writeln!(f, "end-to-end     P {ep:5.1}  R {er:5.1}  F1 {ef:5.1}")?;
-        write!(
+        writeln!(
             f,
             "direct recall  {:5.1} % ({}/{})",
             self.direct_recall(),
             self.direct_found,
             self.gold_direct
-        )
+        )?;
+        for (role, c) in SPAN_ROLES.iter().zip(&self.spans) {
+            let (p, r, f1) = c.prf();
+            writeln!(
+                f,
+                "exact {role:<8} P {p:5.1}  R {r:5.1}  F1 {f1:5.1}  ({} of {} predicted, {} gold)",
+                c.hit, c.predicted, c.gold
+            )?;
+        }
+        let by_origin: Vec<String> = Origin::ALL
+            .iter()
+            .enumerate()
+            .map(|(i, o)| {
+                format!(
+                    "{} {} ({} matched, {} speaker right)",
+                    o.name(),
+                    self.predicted_by_origin[i],
+                    self.matched_by_origin[i],
+                    self.speaker_right_by_origin[i]
+                )
+            })
+            .collect();
+        writeln!(f, "by origin      {}", by_origin.join("; "))?;
+        let by_kind: Vec<String> = KINDS
+            .iter()
+            .enumerate()
+            .map(|(i, k)| {
+                let name = match k {
+                    QuoteKind::Direct => "direct",
+                    QuoteKind::Indirect => "indirect",
+                    QuoteKind::Mixed => "mixed",
+                };
+                format!(
+                    "{name} {} ({} matched)",
+                    self.predicted_by_kind[i], self.matched_by_kind[i]
+                )
+            })
+            .collect();
+        write!(f, "by kind        {}", by_kind.join("; "))
     }
+}
+
+/// The distinct spans of each role saidwho predicted, in PolNeAR's
+/// conventions (see [`QuoteReport::span_scores`]).
+fn predicted_spans(text: &str, doc: &Document) -> [std::collections::BTreeSet<(usize, usize)>; 3] {
+    let mut out: [std::collections::BTreeSet<(usize, usize)>; 3] = Default::default();
+    let is_mark = |c: char| matches!(c, '"' | '“' | '”' | '«' | '»' | '„' | '\'' | '‘' | '’');
+    for q in &doc.quotes {
+        if let Some(s) = &q.speaker {
+            out[0].insert(trimmed(text, s.span));
+        }
+        if let Some(c) = q.cue {
+            out[1].insert(trimmed(text, c));
+        }
+        for c in &q.content {
+            let (mut a, mut b) = (c.start, c.end);
+            // Quote marks (and white space inside them) around the content.
+            let before = text.get(..a).unwrap_or("");
+            let lead = before.trim_end_matches(char::is_whitespace);
+            if lead.ends_with(is_mark) {
+                a = lead.len() - lead.chars().next_back().map_or(0, char::len_utf8);
+            }
+            let after = text.get(b..).unwrap_or("");
+            let trail = after.trim_start_matches([',', '.', '?', '!']);
+            let punct = after.len() - trail.len();
+            if trail.starts_with(is_mark) && punct <= 1 {
+                b += punct + trail.chars().next().map_or(0, char::len_utf8);
+            }
+            // A "that" opening the reported clause.
+            let before = text.get(..a).unwrap_or("");
+            let lead = before.trim_end_matches(char::is_whitespace);
+            if lead.len() < before.len()
+                && lead.ends_with("that")
+                && !lead[..lead.len() - 4].ends_with(char::is_alphanumeric)
+            {
+                a = lead.len() - 4;
+            }
+            out[2].insert(trimmed(text, Span::new(a, b)));
+        }
+    }
+    out
+}
+
+fn trimmed(text: &str, s: Span) -> (usize, usize) {
+    let t = s.text(text);
+    let lead = t.len() - t.trim_start().len();
+    (s.start + lead, s.start + lead + t.trim().len())
+}
+
+/// The distinct gold spans of each role.
+fn gold_spans(gold: &GoldDoc) -> [std::collections::BTreeSet<(usize, usize)>; 3] {
+    let mut out: [std::collections::BTreeSet<(usize, usize)>; 3] = Default::default();
+    for q in &gold.quotes {
+        for (i, spans) in [&q.source, &q.cue, &q.content].into_iter().enumerate() {
+            for &s in spans {
+                let t = trimmed(&gold.text, s);
+                if t.0 < t.1 {
+                    out[i].insert(t);
+                }
+            }
+        }
+    }
+    out
 }
 
 fn overlap(a: &[Span], b: &[Span]) -> usize {
@@ -417,6 +578,20 @@ pub fn score_document(gold: &GoldDoc, doc: &Document) -> QuoteReport {
         predicted: doc.quotes.len(),
         ..Default::default()
     };
+    let origin = |q: &Quote| Origin::ALL.iter().position(|&o| o == q.origin).unwrap_or(0);
+    let kind = |q: &Quote| KINDS.iter().position(|&k| k == q.kind).unwrap_or(0);
+    for q in &doc.quotes {
+        rep.predicted_by_origin[origin(q)] += 1;
+        rep.predicted_by_kind[kind(q)] += 1;
+    }
+    let (pred, want) = (predicted_spans(text, doc), gold_spans(gold));
+    for i in 0..3 {
+        rep.spans[i] = SpanCounts {
+            hit: pred[i].intersection(&want[i]).count(),
+            predicted: pred[i].len(),
+            gold: want[i].len(),
+        };
+    }
     let pairs = match_quotes(gold, doc);
     let mut gold_used = vec![false; gold.quotes.len()];
     for &(o, pi, gi) in &pairs {
@@ -424,6 +599,11 @@ pub fn score_document(gold: &GoldDoc, doc: &Document) -> QuoteReport {
         rep.matched += 1;
         let p = &doc.quotes[pi];
         let g = &gold.quotes[gi];
+        rep.matched_by_origin[origin(p)] += 1;
+        rep.matched_by_kind[kind(p)] += 1;
+        if speaker_is_right(g, p, doc) {
+            rep.speaker_right_by_origin[origin(p)] += 1;
+        }
         let union =
             total(&p.content) + total(&g.content) - o.min(total(&p.content) + total(&g.content));
         if union > 0 && o as f64 / union as f64 >= 0.5 {
@@ -525,12 +705,14 @@ mod tests {
                         span: at("he"),
                         entity: None,
                     }),
+                    origin: Default::default(),
                 },
                 Quote {
                     kind: QuoteKind::Indirect,
                     content: vec![at("no way")],
                     cue: None,
                     speaker: None,
+                    origin: Default::default(),
                 },
             ],
         };

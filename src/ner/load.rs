@@ -124,7 +124,7 @@ impl TransformerRecognizer {
                     .into(),
             });
         }
-        Self::from_files(dir, None, kind, &read, options)
+        Ok(Self::from_files(dir, None, kind, &read, options)?.with_encoder_name(EMBEDDED_MODEL))
     }
 
     /// Checks and loads a model's files, read through `read` (`dir` names

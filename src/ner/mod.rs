@@ -75,7 +75,7 @@ mod transformer;
 mod windows;
 mod words;
 
-use crate::document::{Mention, Sentence};
+use crate::document::{Mention, Sentence, Span};
 use crate::error::Result;
 
 pub use allocator::{keep_freed_memory, trim_freed_memory};
@@ -83,7 +83,7 @@ pub use allocator::{keep_freed_memory, trim_freed_memory};
 pub use backends::RustBertBackend;
 pub use backends::{
     Backend, BackendKind, CandleBackend, CandleOptions, EngineOptions, Logits, Precision,
-    RustBertOptions,
+    RustBertOptions, States,
 };
 pub use cache::CachedRecognizer;
 pub use config::{Architecture, ModelConfig};
@@ -100,6 +100,46 @@ pub use registry::{
 pub use tokenizer::load_tokenizer;
 pub use transformer::{TextLogits, TransformerRecognizer};
 pub use words::{Aggregation, WordPrediction};
+
+/// The encoder's view of one text, from the forward pass that found its
+/// mentions: each sub-word token of each sentence with its byte span, and
+/// the encoder's last hidden state of it. A second head reads it — the
+/// quote stage's span model ([`crate::quotes::SpanModel`]) — so that a text
+/// is encoded once for both jobs.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Encoding {
+    /// The model whose encoder made the states (`saidwho-ner-small` for the
+    /// embedded one; empty when unnamed): a head runs only on the states of
+    /// the encoder it was trained on.
+    pub encoder: String,
+    /// Width of a state.
+    pub dim: usize,
+    /// The tokens of every sentence, in text order.
+    pub tokens: Vec<EncodedToken>,
+    /// `tokens.len() * dim` values, one row per token.
+    pub states: Vec<f32>,
+}
+
+impl Encoding {
+    /// The state of token `i` (empty past the end).
+    pub fn state(&self, i: usize) -> &[f32] {
+        self.states
+            .get(i * self.dim..(i + 1) * self.dim)
+            .unwrap_or(&[])
+    }
+}
+
+/// One sub-word token of an [`Encoding`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct EncodedToken {
+    /// Its bytes in the text.
+    pub span: Span,
+    /// The word it belongs to, numbered across the whole text (the
+    /// tokenizer's pre-tokenizer words: `Trump's` is `Trump`, `'`, `s`).
+    pub word: usize,
+    /// The index of its sentence.
+    pub sentence: usize,
+}
 
 /// One text for [`Recognizer::recognize_batch`]: the text and its sentences.
 pub type TextAndSentences<'a> = (&'a str, &'a [Sentence]);
@@ -126,6 +166,20 @@ pub trait Recognizer: Send + Sync {
             .map(|(text, sentences)| self.recognize(text, sentences))
             .collect()
     }
+
+    /// Like [`recognize_batch`](Recognizer::recognize_batch), with each
+    /// text's [`Encoding`] when the recogniser has one (a transformer whose
+    /// engine gives its states). The default has none.
+    fn recognize_batch_encoded(
+        &self,
+        texts: &[TextAndSentences<'_>],
+    ) -> Result<Vec<(Vec<Mention>, Option<Encoding>)>> {
+        Ok(self
+            .recognize_batch(texts)?
+            .into_iter()
+            .map(|m| (m, None))
+            .collect())
+    }
 }
 
 impl<R: Recognizer + ?Sized> Recognizer for &R {
@@ -136,6 +190,13 @@ impl<R: Recognizer + ?Sized> Recognizer for &R {
     fn recognize_batch(&self, texts: &[TextAndSentences<'_>]) -> Result<Vec<Vec<Mention>>> {
         (**self).recognize_batch(texts)
     }
+
+    fn recognize_batch_encoded(
+        &self,
+        texts: &[TextAndSentences<'_>],
+    ) -> Result<Vec<(Vec<Mention>, Option<Encoding>)>> {
+        (**self).recognize_batch_encoded(texts)
+    }
 }
 
 impl<R: Recognizer + ?Sized> Recognizer for std::sync::Arc<R> {
@@ -145,5 +206,12 @@ impl<R: Recognizer + ?Sized> Recognizer for std::sync::Arc<R> {
 
     fn recognize_batch(&self, texts: &[TextAndSentences<'_>]) -> Result<Vec<Vec<Mention>>> {
         (**self).recognize_batch(texts)
+    }
+
+    fn recognize_batch_encoded(
+        &self,
+        texts: &[TextAndSentences<'_>],
+    ) -> Result<Vec<(Vec<Mention>, Option<Encoding>)>> {
+        (**self).recognize_batch_encoded(texts)
     }
 }

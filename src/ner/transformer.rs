@@ -24,7 +24,7 @@ use super::labels::LabelMap;
 use super::options::NerOptions;
 use super::windows::{Seq, Windows};
 use super::words::{labelled_words, words, WordPrediction};
-use super::{Recognizer, TextAndSentences};
+use super::{EncodedToken, Encoding, Recognizer, TextAndSentences};
 use crate::document::{Mention, Sentence, Span};
 use crate::error::{Error, Result};
 use tokenizers::Tokenizer;
@@ -52,6 +52,8 @@ pub struct TransformerRecognizer {
     windows: Windows,
     /// The class of words outside any name.
     outside: usize,
+    /// The model's name, carried into [`Encoding::encoder`].
+    encoder: String,
 }
 
 impl std::fmt::Debug for TransformerRecognizer {
@@ -120,7 +122,22 @@ impl TransformerRecognizer {
             options,
             windows,
             outside,
+            encoder: String::new(),
         })
+    }
+
+    /// Names the model, for the [`Encoding`]s this recogniser gives: a head
+    /// trained on one encoder's states (the quote span model) runs only on
+    /// that encoder's. Loading by name sets it for the embedded model.
+    pub fn with_encoder_name(mut self, name: impl Into<String>) -> Self {
+        self.encoder = name.into();
+        self
+    }
+
+    /// The model's name as [`with_encoder_name`](Self::with_encoder_name)
+    /// set it (empty when unnamed).
+    pub fn encoder_name(&self) -> &str {
+        &self.encoder
     }
 
     /// The model's classes.
@@ -256,6 +273,28 @@ impl Recognizer for TransformerRecognizer {
     /// all of them: windows of many texts share a forward pass, sorted by
     /// length so that a batch holds windows of nearly one length.
     fn recognize_batch(&self, texts: &[TextAndSentences<'_>]) -> Result<Vec<Vec<Mention>>> {
+        Ok(self
+            .recognize_inner(texts, false)?
+            .into_iter()
+            .map(|(m, _)| m)
+            .collect())
+    }
+
+    fn recognize_batch_encoded(
+        &self,
+        texts: &[TextAndSentences<'_>],
+    ) -> Result<Vec<(Vec<Mention>, Option<Encoding>)>> {
+        self.recognize_inner(texts, true)
+    }
+}
+
+impl TransformerRecognizer {
+    /// The mentions of each text and, with `want_states`, its [`Encoding`].
+    fn recognize_inner(
+        &self,
+        texts: &[TextAndSentences<'_>],
+        want_states: bool,
+    ) -> Result<Vec<(Vec<Mention>, Option<Encoding>)>> {
         // (text index, byte offset of the sequence in its text) per sequence.
         let mut owners: Vec<(usize, usize)> = Vec::new();
         let mut seqs = Vec::new();
@@ -281,13 +320,69 @@ impl Recognizer for TransformerRecognizer {
                 seqs.push(self.encode(sub)?);
             }
         }
-        let probs = self.run(&seqs, self.options.pack_sentences)?;
+        let out = self.windows.run_with(
+            self.backend.as_ref(),
+            self.labels.len(),
+            &seqs,
+            self.options.pack_sentences,
+            want_states,
+        )?;
         let mut mentions: Vec<Vec<Mention>> = vec![Vec::new(); texts.len()];
-        for ((seq, p), &(i, base)) in seqs.iter().zip(&probs).zip(&owners) {
+        for ((seq, p), &(i, base)) in seqs.iter().zip(&out.probs).zip(&owners) {
             let text = texts[i].0;
             let words = labelled_words(text, base, seq, &self.words(seq, p));
             mentions[i].extend(decode_words(text, &self.labels, &words));
         }
-        Ok(mentions.into_iter().map(without_overlaps).collect())
+        let mut encodings: Vec<Option<Encoding>> = vec![None; texts.len()];
+        if want_states {
+            // Texts with no token at all (empty) still get an empty encoding.
+            let dim = out.states.as_ref().map_or(0, |(d, _)| *d);
+            if out.states.is_some() || seqs.iter().all(|s| s.ids.is_empty()) {
+                // Sized once: a growing buffer would double and leave holes.
+                let mut tokens = vec![0usize; texts.len()];
+                for (seq, &(i, _)) in seqs.iter().zip(&owners) {
+                    tokens[i] += seq.ids.len();
+                }
+                for (e, n) in encodings.iter_mut().zip(tokens) {
+                    *e = Some(Encoding {
+                        encoder: self.encoder.clone(),
+                        dim,
+                        tokens: Vec::with_capacity(n),
+                        states: Vec::with_capacity(n * dim),
+                    });
+                }
+            }
+            // Each sentence's states are moved on and freed one by one, so
+            // that they are held once, not twice.
+            if let Some((dim, states)) = out.states {
+                // Words numbered across each text, sentences within it.
+                let mut word_base = vec![0usize; texts.len()];
+                let mut sentence = vec![0usize; texts.len()];
+                for ((seq, st), &(i, base)) in seqs.iter().zip(states).zip(&owners) {
+                    let Some(enc) = encodings[i].as_mut() else {
+                        continue;
+                    };
+                    let mut top = 0;
+                    for (t, (&(a, b), w)) in seq.offsets.iter().zip(&seq.words).enumerate() {
+                        let w = w.map_or(top, |w| w as usize);
+                        top = top.max(w + 1);
+                        enc.tokens.push(EncodedToken {
+                            span: Span::new(base + a, base + b),
+                            word: word_base[i] + w,
+                            sentence: sentence[i],
+                        });
+                        enc.states
+                            .extend_from_slice(st.get(t * dim..(t + 1) * dim).unwrap_or(&[]));
+                    }
+                    word_base[i] += top;
+                    sentence[i] += 1;
+                }
+            }
+        }
+        Ok(mentions
+            .into_iter()
+            .map(without_overlaps)
+            .zip(encodings)
+            .collect())
     }
 }

@@ -9,7 +9,7 @@
 //! batched together, so short texts share forward passes and padding stays
 //! small. Engines only see id sequences ([`Backend::logits`]).
 
-use super::backends::Backend;
+use super::backends::{Backend, Logits, States};
 use crate::error::{Error, Result};
 
 /// One tokenized sequence: a sentence (or pre-split word list).
@@ -68,6 +68,7 @@ impl Windows {
         }
     }
 
+    /// Each sequence's per-token probabilities.
     pub(super) fn run(
         &self,
         backend: &dyn Backend,
@@ -75,6 +76,20 @@ impl Windows {
         seqs: &[Seq],
         pack: bool,
     ) -> Result<Vec<Vec<f32>>> {
+        Ok(self.run_with(backend, nl, seqs, pack, false)?.probs)
+    }
+
+    /// Each sequence's per-token probabilities and, when `want_states` and
+    /// the engine gives them, its per-token encoder states (each token's
+    /// from the same segment as its probabilities).
+    pub(super) fn run_with(
+        &self,
+        backend: &dyn Backend,
+        nl: usize,
+        seqs: &[Seq],
+        pack: bool,
+        want_states: bool,
+    ) -> Result<WindowOutput> {
         let cap = self.cap;
         let step = cap - self.stride.min(cap / 2);
         let mut windows: Vec<Vec<Segment>> = Vec::new();
@@ -116,6 +131,9 @@ impl Windows {
 
         let mut logits: Vec<Vec<f32>> = seqs.iter().map(|s| vec![0.0; s.ids.len() * nl]).collect();
         let mut best: Vec<Vec<usize>> = seqs.iter().map(|s| vec![0; s.ids.len()]).collect();
+        // (dim, per-sequence states) while every batch gives states.
+        let mut states: Option<(usize, Vec<Vec<f32>>)> = None;
+        let mut states_ok = want_states;
         let ids: Vec<Vec<u32>> = windows
             .iter()
             .map(|w| {
@@ -147,7 +165,15 @@ impl Windows {
                 end += 1;
             }
             let batch: Vec<&[u32]> = order[at..end].iter().map(|&w| ids[w].as_slice()).collect();
-            let out = backend.logits(&batch)?;
+            let out: Vec<(Logits, Option<States>)> = if states_ok {
+                backend.logits_and_states(&batch)?
+            } else {
+                backend
+                    .logits(&batch)?
+                    .into_iter()
+                    .map(|l| (l, None))
+                    .collect()
+            };
             if out.len() != batch.len() {
                 return Err(Error::Backend(format!(
                     "{} results for a batch of {}",
@@ -155,7 +181,24 @@ impl Windows {
                     batch.len()
                 )));
             }
-            for (&w, lg) in order[at..end].iter().zip(&out) {
+            for (&w, (lg, st)) in order[at..end].iter().zip(&out) {
+                let st = match st {
+                    Some(st) if states_ok && st.dim > 0 && st.len() == ids[w].len() => {
+                        states.get_or_insert_with(|| {
+                            (
+                                st.dim,
+                                seqs.iter()
+                                    .map(|s| vec![0.0; s.ids.len() * st.dim])
+                                    .collect(),
+                            )
+                        });
+                        Some(st)
+                    }
+                    _ => {
+                        states_ok = false;
+                        None
+                    }
+                };
                 if lg.num_labels != nl || lg.len() != ids[w].len() {
                     return Err(Error::Backend(format!(
                         "logits of shape {}×{} for a window of {} tokens and {nl} labels",
@@ -183,6 +226,12 @@ impl Windows {
                         if c > best[s.seq][t] {
                             best[s.seq][t] = c;
                             logits[s.seq][t * nl..(t + 1) * nl].copy_from_slice(lg.row(row));
+                            if let (Some(st), Some((dim, per_seq))) = (st, states.as_mut()) {
+                                if st.dim == *dim {
+                                    per_seq[s.seq][t * st.dim..(t + 1) * st.dim]
+                                        .copy_from_slice(st.row(row));
+                                }
+                            }
                         }
                         row += 1;
                     }
@@ -195,8 +244,18 @@ impl Windows {
                 softmax(row);
             }
         }
-        Ok(logits)
+        Ok(WindowOutput {
+            probs: logits,
+            states: if states_ok { states } else { None },
+        })
     }
+}
+
+/// What [`Windows::run_with`] gives: per sequence, `tokens × labels`
+/// probabilities and, when asked for and given, `tokens × dim` states.
+pub(super) struct WindowOutput {
+    pub probs: Vec<Vec<f32>>,
+    pub states: Option<(usize, Vec<Vec<f32>>)>,
 }
 
 fn softmax(row: &mut [f32]) {

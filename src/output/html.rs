@@ -439,6 +439,7 @@ mod tests {
                     span: Span::new(15, 22),
                     entity: Some(0),
                 }),
+                origin: Default::default(),
             }],
             text,
         }

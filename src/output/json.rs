@@ -22,7 +22,7 @@
 //! `docs/schema.md` describes every field.
 
 use super::Sink;
-use crate::document::{CharIndex, Document, MentionKind, QuoteKind, Span};
+use crate::document::{CharIndex, Document, MentionKind, Origin, QuoteKind, Span};
 use serde::{Deserialize, Serialize};
 use std::borrow::Cow;
 use std::io::{self, Write};
@@ -113,6 +113,10 @@ pub struct QuoteJson<'a> {
     pub cue: Option<SpanJson<'a>>,
     /// Speaker, if known.
     pub speaker: Option<SpeakerJson<'a>>,
+    /// Where the quote came from (`rules`, `model`, `both`); absent in
+    /// older output, read as `rules`.
+    #[serde(default)]
+    pub origin: Origin,
 }
 
 /// A whole document as JSON: `{"schema_version", "offsets", "id",
@@ -213,6 +217,7 @@ impl<'a> DocumentJson<'a> {
                                 entity: sp.entity,
                             }
                         }),
+                        origin: q.origin,
                     })
                     .collect(),
             ),

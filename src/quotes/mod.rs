@@ -31,11 +31,16 @@
 //! linear growth, where a timing would be noise.
 
 mod direct;
+mod hybrid;
 mod indirect;
+mod spans;
 mod speaker;
 mod units;
 
-use crate::document::{Entity, Quote, QuoteKind, Sentence, Span, Speaker};
+pub use hybrid::HybridOptions;
+pub use spans::{Proposal, Role, SpanModel};
+
+use crate::document::{Entity, Origin, Quote, QuoteKind, Sentence, Span, Speaker};
 use crate::text::{marks, tally};
 use indirect::{Cand, Ctx};
 use std::cell::Cell;
@@ -44,6 +49,21 @@ use std::cell::Cell;
 pub trait QuoteExtractor: Send + Sync {
     /// Quotes of `text`, in text order.
     fn extract(&self, text: &str, sentences: &[Sentence], entities: &[Entity]) -> Vec<Quote>;
+
+    /// Quotes of `text` given the span model's `proposals` too (see
+    /// [`SpanModel`]). The default ignores the proposals;
+    /// [`RuleQuoteExtractor`] attributes them and merges them with its own
+    /// quotes, each quote saying where it came from ([`Origin`]).
+    fn extract_proposed(
+        &self,
+        text: &str,
+        sentences: &[Sentence],
+        entities: &[Entity],
+        proposals: &[Proposal],
+    ) -> Vec<Quote> {
+        let _ = proposals;
+        self.extract(text, sentences, entities)
+    }
 }
 
 /// The default, rule-based quote extractor (see the module docs).
@@ -61,7 +81,24 @@ pub trait QuoteExtractor: Send + Sync {
 /// assert_eq!(quotes[1].content[0].text(text), "the attack failed");
 /// ```
 #[derive(Debug, Clone, Default)]
-pub struct RuleQuoteExtractor {}
+pub struct RuleQuoteExtractor {
+    hybrid: HybridOptions,
+}
+
+impl RuleQuoteExtractor {
+    /// Sets which of the span model's proposals become quotes
+    /// ([`HybridOptions`]; used by
+    /// [`extract_proposed`](QuoteExtractor::extract_proposed)).
+    pub fn with_hybrid(mut self, options: HybridOptions) -> Self {
+        self.hybrid = options;
+        self
+    }
+
+    /// The options of the hybrid extraction.
+    pub fn hybrid(&self) -> &HybridOptions {
+        &self.hybrid
+    }
+}
 
 /// How far (bytes) a quote without a cue looks back for a running speaker.
 const RUNNING_WINDOW: usize = 1500;
@@ -179,6 +216,7 @@ impl RuleQuoteExtractor {
                     content,
                     cue: c.cue,
                     speaker,
+                    origin: Origin::Rules,
                 },
                 c.inherit,
             ));
@@ -210,6 +248,7 @@ impl RuleQuoteExtractor {
                             content,
                             cue: None,
                             speaker,
+                            origin: Origin::Rules,
                         },
                         false,
                     ));
@@ -263,6 +302,7 @@ impl RuleQuoteExtractor {
                     content: direct::parts(reg),
                     cue: None,
                     speaker: np.and_then(|np| speaker::link(text, np, index)),
+                    origin: Origin::Rules,
                 },
                 opens_unit,
             ));
@@ -342,6 +382,22 @@ impl RuleQuoteExtractor {
 impl QuoteExtractor for RuleQuoteExtractor {
     fn extract(&self, text: &str, sentences: &[Sentence], entities: &[Entity]) -> Vec<Quote> {
         self.extract_counted(text, sentences, entities).0
+    }
+
+    fn extract_proposed(
+        &self,
+        text: &str,
+        _sentences: &[Sentence],
+        entities: &[Entity],
+        proposals: &[Proposal],
+    ) -> Vec<Quote> {
+        let index = speaker::MentionIndex::new(entities);
+        let (marks, tokens) = (Cell::new(0), Cell::new(0));
+        let quotes = self.extract_with(text, &index, &marks, &tokens);
+        if proposals.is_empty() {
+            return quotes;
+        }
+        hybrid::merge(text, quotes, proposals, &index, &self.hybrid)
     }
 }
 
@@ -437,7 +493,7 @@ fn is_mark_or_space(c: char) -> bool {
     c.is_whitespace()
         || matches!(
             c,
-            '"' | '“' | '”' | '‘' | '’' | '\'' | '«' | '»' | '„' | '‹' | '›'
+            '"' | '“' | '”' | '‘' | '’' | '\'' | '«' | '»' | '„' | '‹' | '›' | '`'
         )
 }
 
@@ -463,6 +519,15 @@ mod tests {
     /// [`show`] for every quote, for assertion messages.
     fn show_all(text: &str, quotes: &[Quote]) -> Vec<String> {
         quotes.iter().map(|q| show(text, q)).collect()
+    }
+
+    #[test]
+    fn ptb_quote_marks_make_a_direct_quote() {
+        let text = "``We will win,'' she said. He said ``nothing'' at all.";
+        let q = RuleQuoteExtractor::default().extract(text, &[], &[]);
+        assert_eq!(q[0].kind, QuoteKind::Direct);
+        assert_eq!(q[0].content[0].text(text), "We will win,");
+        assert_eq!(q[0].speaker.as_ref().unwrap().span.text(text), "she");
     }
 
     #[test]

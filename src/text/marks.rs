@@ -184,6 +184,19 @@ pub fn scan_marks(text: &str) -> Vec<Mark> {
             prev = Some('\'');
             continue;
         }
+        // Two backticks open a double quotation (PTB and LaTeX style:
+        // ``Yes,'' he said).
+        if c == '`' && next == Some('`') {
+            it.next();
+            out.push(Mark {
+                span: Span::new(i, i + 2),
+                ch: '“',
+                style: MarkStyle::Double,
+                role: MarkRole::Open,
+            });
+            prev = Some('`');
+            continue;
+        }
         let m = match c {
             // A left mark in closing position (`“rapists“ while`) is a typo
             // for the right mark: closing keeps the rest of the paragraph.
@@ -556,6 +569,14 @@ mod tests {
     fn doubled_apostrophes_are_a_double_mark() {
         assert_eq!(
             parts("''Get a sense of it,'' he said."),
+            [["Get a sense of it,"]]
+        );
+    }
+
+    #[test]
+    fn ptb_and_latex_pairs_are_double_marks() {
+        assert_eq!(
+            parts("``Get a sense of it,'' he said. A `single` tick is no mark."),
             [["Get a sense of it,"]]
         );
     }

@@ -61,6 +61,36 @@ impl Logits {
     }
 }
 
+/// The encoder's last hidden state of each token of one sequence: a
+/// `tokens × dim` matrix, row-major — what the classifier head reads, and
+/// what other heads (the quote stage's span model) may read too.
+#[derive(Debug, Clone, PartialEq)]
+pub struct States {
+    /// Width of a state (columns).
+    pub dim: usize,
+    /// `tokens * dim` values.
+    pub data: Vec<f32>,
+}
+
+impl States {
+    /// Number of tokens (rows).
+    pub fn len(&self) -> usize {
+        self.data.len().checked_div(self.dim).unwrap_or(0)
+    }
+
+    /// True when there are no rows.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The state of token `i`.
+    pub fn row(&self, i: usize) -> &[f32] {
+        self.data
+            .get(i * self.dim..(i + 1) * self.dim)
+            .unwrap_or(&[])
+    }
+}
+
 /// Runs a token-classification model.
 ///
 /// Implementations are built once and shared by threads.
@@ -70,6 +100,14 @@ pub trait Backend: Send + Sync {
     /// of them; sequences may differ in length (the backend pads and masks).
     /// The result has one [`Logits`] per sequence, with one row per token.
     fn logits(&self, batch: &[&[u32]]) -> Result<Vec<Logits>>;
+
+    /// Like [`logits`](Backend::logits), with each sequence's last hidden
+    /// states beside its logits, from the same forward pass. An engine that
+    /// cannot give them answers `None` (the default), and the heads that
+    /// need them are then skipped.
+    fn logits_and_states(&self, batch: &[&[u32]]) -> Result<Vec<(Logits, Option<States>)>> {
+        Ok(self.logits(batch)?.into_iter().map(|l| (l, None)).collect())
+    }
 
     /// Number of labels of the classifier head.
     fn num_labels(&self) -> usize;

@@ -91,4 +91,11 @@ impl super::Recognizer for Lazy {
     ) -> crate::Result<Vec<Vec<crate::document::Mention>>> {
         self.get()?.recognize_batch(texts)
     }
+
+    fn recognize_batch_encoded(
+        &self,
+        texts: &[super::TextAndSentences<'_>],
+    ) -> crate::Result<Vec<(Vec<crate::document::Mention>, Option<super::Encoding>)>> {
+        self.get()?.recognize_batch_encoded(texts)
+    }
 }

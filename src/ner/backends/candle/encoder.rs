@@ -317,6 +317,16 @@ impl TokenClassifier {
     /// then padding. Returns (batch, seq, labels) f32 logits; a window's
     /// logits do not depend on the other windows of the batch.
     pub(crate) fn forward(&self, ids: &Tensor, lens: &[usize]) -> Result<Tensor> {
+        Ok(self.forward_with_states(ids, lens)?.0)
+    }
+
+    /// [`forward`](TokenClassifier::forward), also returning the last hidden
+    /// states (batch, seq, hidden) the classifier read.
+    pub(crate) fn forward_with_states(
+        &self,
+        ids: &Tensor,
+        lens: &[usize],
+    ) -> Result<(Tensor, Tensor)> {
         let (b, s) = ids.dims2()?;
         if lens.len() != b {
             candle_core::bail!("{} lengths for a batch of {b}", lens.len());
@@ -336,6 +346,6 @@ impl TokenClassifier {
         }
         let logits = self.classifier.forward(&x)?;
         debug_assert_eq!(logits.dim(D::Minus1)?, self.classifier.bias.len());
-        Ok(logits)
+        Ok((logits, x))
     }
 }

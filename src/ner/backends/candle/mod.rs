@@ -16,7 +16,7 @@ mod int8;
 mod math;
 mod ops;
 
-use super::{Backend, Logits};
+use super::{Backend, Logits, States};
 use crate::error::{Error, Result};
 use crate::ner::config::ModelConfig;
 use crate::ner::padding::PaddedBatch;
@@ -263,6 +263,42 @@ impl Backend for CandleBackend {
                 .to_vec1::<f32>()
         };
         padded.unpad(run().map_err(|e| Error::Backend(e.to_string()))?, n)
+    }
+
+    fn logits_and_states(&self, batch: &[&[u32]]) -> Result<Vec<(Logits, Option<States>)>> {
+        let n = self.config.labels.len();
+        let dim = self.config.hidden;
+        let padded = PaddedBatch::new(batch, self.config.vocab_size, self.max_len())?;
+        if padded.width() == 0 {
+            return Ok(padded
+                .unpad(Vec::new(), n)?
+                .into_iter()
+                .map(|l| {
+                    let data = Vec::new();
+                    (l, Some(States { dim, data }))
+                })
+                .collect());
+        }
+        let run = || -> candle_core::Result<(Vec<f32>, Vec<f32>)> {
+            let shape = (padded.rows(), padded.width());
+            let ids = Tensor::from_slice(padded.ids(), shape, &self.device)?;
+            let (logits, states) = self.model.forward_with_states(&ids, padded.lengths())?;
+            Ok((
+                logits.flatten_all()?.to_vec1::<f32>()?,
+                states.flatten_all()?.to_vec1::<f32>()?,
+            ))
+        };
+        let (logits, states) = run().map_err(|e| Error::Backend(e.to_string()))?;
+        let logits = padded.unpad(logits, n)?;
+        let states = padded.unpad(states, dim)?;
+        Ok(logits
+            .into_iter()
+            .zip(states)
+            .map(|(l, s)| {
+                let data = s.data;
+                (l, Some(States { dim, data }))
+            })
+            .collect())
     }
 
     fn num_labels(&self) -> usize {
