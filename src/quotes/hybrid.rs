@@ -122,6 +122,14 @@ pub(crate) fn merge(
         if (options.require_cue && cue.is_none()) || (options.require_source && source.is_none()) {
             continue;
         }
+        // A negated cue reports nothing (`did not say whether …`), as in
+        // the rules.
+        if let Some(c) = cue {
+            let from = crate::text::floor_char_boundary(text, c.start.saturating_sub(24));
+            if super::indirect::negated_before(text, from, c.start) {
+                continue;
+            }
+        }
         let speaker = source.map(|np| {
             speaker::link(text, np, index).unwrap_or(Speaker {
                 span: np,
@@ -275,6 +283,24 @@ mod tests {
         assert_eq!(out.len(), 1);
         assert_eq!(out[0].origin, Origin::Both);
         assert_eq!(out[0].content, rules[0].content);
+    }
+
+    #[test]
+    fn a_negated_model_cue_reports_nothing() {
+        let text = "Ms. Carvalho did not say whether the government would step in.";
+        let props = [
+            prop(text, Role::Source, "Ms. Carvalho"),
+            prop(text, Role::Cue, "say"),
+            prop(text, Role::Content, "whether the government would step in."),
+        ];
+        let out = merge(
+            text,
+            Vec::new(),
+            &props,
+            &MentionIndex::new(&[]),
+            &HybridOptions::default(),
+        );
+        assert!(out.is_empty(), "{out:?}");
     }
 
     #[test]

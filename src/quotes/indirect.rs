@@ -666,6 +666,28 @@ const NOT_CLAUSE_START: &[&str] = &[
     "through", "upon", "under", "against", "without", "within", "so", "and", "or", "but",
 ];
 
+/// Whether the cue at token `ti` is negated by the two words before it
+/// (`did not say`, `didn’t say`, `never said`, `has not said`).
+fn negated(ctx: &Ctx, a: usize, ti: usize) -> bool {
+    let from = ti.saturating_sub(4).max(a);
+    negated_before(ctx.text, ctx.toks[from].span.start, ctx.toks[ti].span.start)
+}
+
+/// Whether one of the two words of `text[from..cue]` nearest the cue is a
+/// negation (`not`, `never`, `…n't`): a negated cue reports nothing.
+pub(crate) fn negated_before(text: &str, from: usize, cue: usize) -> bool {
+    let Some(before) = text.get(from..cue) else {
+        return false;
+    };
+    let before = before.to_lowercase().replace('’', "'");
+    before
+        .split(char::is_whitespace)
+        .filter(|w| !w.is_empty())
+        .rev()
+        .take(2)
+        .any(|w| matches!(w, "not" | "never") || w.ends_with("n't"))
+}
+
 #[allow(clippy::too_many_arguments)]
 fn verb_cue(
     ctx: &Ctx,
@@ -678,6 +700,10 @@ fn verb_cue(
     next: Option<(usize, usize)>,
 ) -> Option<Cand> {
     let cue = ctx.toks[ti].span;
+    // A negated cue reports nothing: `did not say whether …`, `never said`.
+    if negated(ctx, a, ti) {
+        return None;
+    }
     let floor = cursor.max(a).max(ti.saturating_sub(MAX_SPAN));
     let mut subj = ctx.subject_before(floor, ti);
     let comma_before = |k: usize| -> bool {

@@ -522,6 +522,23 @@ mod tests {
     }
 
     #[test]
+    fn a_negated_cue_reports_nothing() {
+        for text in [
+            "Ms. Carvalho did not say whether the government would step in.",
+            "He never said the plan would fail.",
+            "The ministry didn’t say when talks would resume.",
+        ] {
+            let q = RuleQuoteExtractor::default().extract(text, &[], &[]);
+            assert!(q.is_empty(), "{text}: {q:?}");
+        }
+        let text = "She said the talks had not failed.";
+        assert_eq!(
+            RuleQuoteExtractor::default().extract(text, &[], &[]).len(),
+            1
+        );
+    }
+
+    #[test]
     fn ptb_quote_marks_make_a_direct_quote() {
         let text = "``We will win,'' she said. He said ``nothing'' at all.";
         let q = RuleQuoteExtractor::default().extract(text, &[], &[]);

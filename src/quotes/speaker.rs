@@ -199,6 +199,11 @@ pub(crate) fn subject_before(
     if j == floor {
         return None;
     }
+    // A name in apposition is the speaker: `Its chief executive, Dr. Henrik
+    // Vos, told reporters` — the name, not the phrase it renames.
+    if let Some(name) = apposed_name(text, toks, floor, j) {
+        return Some(name);
+    }
     let last = j - 1;
     let mut first = j;
     let mut n = 0;
@@ -256,6 +261,40 @@ pub(crate) fn subject_before(
             || ROLE_NOUNS.contains(&s.to_lowercase().as_str())
     }) || plural;
     ok.then_some((f, last))
+}
+
+/// The name between two commas just before token `j` (`…, Samuel T.
+/// Reyes, said`): at least two capitalised words, only words and periods,
+/// at most eight tokens, after a comma that follows a word. `(first, last)`.
+fn apposed_name(text: &str, toks: &[Tok], floor: usize, j: usize) -> Option<(usize, usize)> {
+    if j < floor + 4 || !toks[j - 1].is_punct(',') {
+        return None;
+    }
+    let last = j - 2;
+    let mut k = last;
+    let mut caps = 0;
+    loop {
+        let t = &toks[k];
+        match t.kind {
+            TokKind::Word => {
+                let s = t.span.text(text);
+                if !s.chars().next().is_some_and(char::is_uppercase) {
+                    return None;
+                }
+                caps += 1;
+            }
+            TokKind::Punct('.') => {}
+            TokKind::Punct(',') => break,
+            _ => return None,
+        }
+        if k == floor || last - k >= 8 {
+            return None;
+        }
+        k -= 1;
+    }
+    // toks[k] is the opening comma: a phrase must precede it.
+    let ok = caps >= 2 && k > floor && toks[k - 1].is_word() && toks[k + 1].is_word();
+    ok.then_some((k + 1, last))
 }
 
 /// True when the phrase `f..=last` starts with a capitalised `-ing` word
