@@ -5,7 +5,7 @@ use crate::document::{Document, Sentence};
 use crate::entities::{Resolver, RuleResolver};
 use crate::error::{Error, Result};
 use crate::ner::{Encoding, Recognizer, TextAndSentences};
-use crate::quotes::{QuoteExtractor, RuleQuoteExtractor, SpanModel};
+use crate::quotes::{Proposal, QuoteExtractor, RuleQuoteExtractor, SpanModel};
 use crate::text::{RuleSplitter, SentenceSplitter};
 use std::ops::AddAssign;
 use std::sync::Arc;
@@ -303,11 +303,16 @@ impl Pipeline {
             texts.iter().map(|text| self.sentences(text)).collect();
         times.sentences = clock.elapsed();
         let clock = Instant::now();
-        let mentions = self.mentions(texts, &sentences);
-        times.ner = clock.elapsed();
+        let mut span_time = Duration::ZERO;
+        let mentions = self.mentions(texts, &sentences, &mut span_time);
+        // The span model runs right after each group's forward pass (so
+        // that the states it reads are freed at once): its time is the
+        // quote stage's.
+        times.ner = clock.elapsed().saturating_sub(span_time);
+        times.quotes += span_time;
         let mut docs = Vec::with_capacity(texts.len());
         for ((text, sentences), mentions) in texts.iter().zip(sentences).zip(mentions) {
-            let (sentences, (mentions, encoding)) = match (sentences, mentions) {
+            let (sentences, (mentions, proposals)) = match (sentences, mentions) {
                 (Ok(s), Ok(m)) => (s, m),
                 (Err(e), _) | (_, Err(e)) => {
                     docs.push(Err(e));
@@ -321,18 +326,6 @@ impl Pipeline {
             };
             times.entities += clock.elapsed();
             let clock = Instant::now();
-            let proposals = match (&self.spans, &encoding) {
-                (Some(model), Some(enc)) if model.reads(enc) => {
-                    match model.propose(text, &sentences, enc) {
-                        Ok(p) => p,
-                        Err(e) => {
-                            docs.push(Err(e));
-                            continue;
-                        }
-                    }
-                }
-                _ => Vec::new(),
-            };
             let quotes = match &self.quotes {
                 Some(q) => q.extract_proposed(text, &sentences, &entities, &proposals),
                 None => Vec::new(),
@@ -349,16 +342,18 @@ impl Pipeline {
     }
 
     /// The well-formed name mentions of each text whose sentences were
-    /// found, with its encoding when a span model wants one: one batch
+    /// found, with the span model's proposals when there is one (empty
+    /// otherwise), adding the span model's time to `span_time`: one batch
     /// through the recogniser, or — when the batch fails — text by text, so
     /// that an error belongs to the text that caused it.
     fn mentions(
         &self,
         texts: &[&str],
         sentences: &[Result<Vec<Sentence>>],
-    ) -> Vec<Result<(Vec<Mention>, Option<Encoding>)>> {
+        span_time: &mut Duration,
+    ) -> Vec<Result<(Vec<Mention>, Vec<Proposal>)>> {
         let Some(r) = &self.recognizer else {
-            return texts.iter().map(|_| Ok((Vec::new(), None))).collect();
+            return texts.iter().map(|_| Ok((Vec::new(), Vec::new()))).collect();
         };
         // The texts whose sentences were found, with their indices.
         let found: Vec<(usize, TextAndSentences<'_>)> = texts
@@ -367,12 +362,12 @@ impl Pipeline {
             .enumerate()
             .filter_map(|(i, (text, s))| Some((i, (*text, s.as_ref().ok()?.as_slice()))))
             .collect();
-        let mut out: Vec<Result<(Vec<Mention>, Option<Encoding>)>> =
-            texts.iter().map(|_| Ok((Vec::new(), None))).collect();
-        if self.spans.is_none() {
-            self.recognize_group(r.as_ref(), &found, false, &mut out);
+        let mut out: Vec<Result<(Vec<Mention>, Vec<Proposal>)>> =
+            texts.iter().map(|_| Ok((Vec::new(), Vec::new()))).collect();
+        let Some(model) = &self.spans else {
+            self.recognize_group(r.as_ref(), &found, None, &mut out, span_time);
             return out;
-        }
+        };
         // Encodings hold a few KiB per token: they are made for texts of at
         // most SPAN_MODEL_MAX_TEXT_BYTES, in groups of about
         // ENCODED_GROUP_BYTES (windows of the texts of a group still share
@@ -381,32 +376,35 @@ impl Pipeline {
         let (small, large): (Vec<_>, Vec<_>) = found
             .into_iter()
             .partition(|(_, (text, _))| text.len() <= SPAN_MODEL_MAX_TEXT_BYTES);
-        self.recognize_group(r.as_ref(), &large, false, &mut out);
+        self.recognize_group(r.as_ref(), &large, None, &mut out, span_time);
         let mut group = Vec::new();
         let mut bytes = 0;
         for item in small {
             if !group.is_empty() && bytes + item.1 .0.len() > ENCODED_GROUP_BYTES {
-                self.recognize_group(r.as_ref(), &group, true, &mut out);
+                self.recognize_group(r.as_ref(), &group, Some(model), &mut out, span_time);
                 group.clear();
                 bytes = 0;
             }
             bytes += item.1 .0.len();
             group.push(item);
         }
-        self.recognize_group(r.as_ref(), &group, true, &mut out);
+        self.recognize_group(r.as_ref(), &group, Some(model), &mut out, span_time);
         out
     }
 
-    /// Runs the recogniser over `group` (text index, input), with
-    /// encodings when `encoded`, writing each result into `out`: one batch,
-    /// or text by text when the batch fails.
+    /// Runs the recogniser over `group` (text index, input) and, with a
+    /// span `model`, the model over each text's encoding (then freed),
+    /// writing each result into `out`: one batch, or text by text when the
+    /// batch fails.
     fn recognize_group(
         &self,
         r: &dyn Recognizer,
         group: &[(usize, TextAndSentences<'_>)],
-        encoded: bool,
-        out: &mut [Result<(Vec<Mention>, Option<Encoding>)>],
+        model: Option<&SpanModel>,
+        out: &mut [Result<(Vec<Mention>, Vec<Proposal>)>],
+        span_time: &mut Duration,
     ) {
+        let encoded = model.is_some();
         if group.is_empty() {
             return;
         }
@@ -419,8 +417,9 @@ impl Pipeline {
         };
         match batch {
             Ok(found) if found.len() == inputs.len() => {
-                for (&(i, (text, _)), (m, e)) in group.iter().zip(found) {
-                    out[i] = Ok((crate::ner::well_formed(text, m), e));
+                for (&(i, (text, sentences)), (m, e)) in group.iter().zip(found) {
+                    out[i] = propose(model, text, sentences, e, span_time)
+                        .map(|p| (crate::ner::well_formed(text, m), p));
                 }
             }
             _ => {
@@ -435,7 +434,10 @@ impl Pipeline {
                     } else {
                         r.recognize(text, one.1).map(|m| (m, None))
                     }
-                    .map(|(m, e)| (crate::ner::well_formed(text, m), e));
+                    .and_then(|(m, e)| {
+                        propose(model, text, one.1, e, span_time)
+                            .map(|p| (crate::ner::well_formed(text, m), p))
+                    });
                 }
             }
         }
@@ -452,6 +454,26 @@ impl Pipeline {
     }
 }
 
+/// The span model's proposals for `text` from its `encoding` (none without
+/// a model, an encoding, or one of the model's encoder), timed.
+fn propose(
+    model: Option<&SpanModel>,
+    text: &str,
+    sentences: &[Sentence],
+    encoding: Option<Encoding>,
+    span_time: &mut Duration,
+) -> Result<Vec<Proposal>> {
+    match (model, encoding) {
+        (Some(model), Some(enc)) if model.reads(&enc) => {
+            let clock = Instant::now();
+            let proposals = model.propose(text, sentences, &enc);
+            *span_time += clock.elapsed();
+            proposals
+        }
+        _ => Ok(Vec::new()),
+    }
+}
+
 /// Longest text (bytes) the attribution span model runs on: an encoding
 /// keeps the encoder's state of every token (3 KiB each for the embedded
 /// model), so 256 KiB of text hold about 200 MB. Longer texts — a book chapter, not an article —
@@ -459,9 +481,9 @@ impl Pipeline {
 pub const SPAN_MODEL_MAX_TEXT_BYTES: usize = 256 << 10;
 
 /// The most text (bytes) whose encodings are made at once, unless one text
-/// is longer: 16 KiB is some 4,000 tokens, about 12 MB of states, and still
-/// four full forward passes to share between short texts.
-const ENCODED_GROUP_BYTES: usize = 16 << 10;
+/// is longer: 8 KiB is some 2,000 tokens, about 6 MB of states, and still
+/// two full forward passes to share between short texts.
+const ENCODED_GROUP_BYTES: usize = 8 << 10;
 
 /// The embedded span model, loaded once per process and shared; `None`
 /// without the cargo feature `embedded-model`.

@@ -85,8 +85,17 @@ pub(crate) fn merge(
     index: &MentionIndex,
     options: &HybridOptions,
 ) -> Vec<Quote> {
-    let of =
-        |role: Role| -> Vec<&Proposal> { proposals.iter().filter(|p| p.role == role).collect() };
+    // Proposals come from the span model, whose spans are whole words of
+    // `text`; any other caller's are checked: a span off the text or off a
+    // character boundary is dropped, and the rest are taken in text order.
+    let mut valid: Vec<&Proposal> = proposals
+        .iter()
+        .filter(|p| p.span.start < p.span.end && text.get(p.span.start..p.span.end).is_some())
+        .collect();
+    valid.sort_by_key(|p| (p.span.start, p.span.end));
+    let of = |role: Role| -> Vec<&Proposal> {
+        valid.iter().copied().filter(|p| p.role == role).collect()
+    };
     let (contents, cues, sources) = (of(Role::Content), of(Role::Cue), of(Role::Source));
     // Rule content spans, sorted, for the overlap test.
     let mut ruled: Vec<(Span, usize)> = rules

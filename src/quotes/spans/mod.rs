@@ -213,18 +213,24 @@ impl SpanModel {
         }
         let para = paragraph_of_sentence(text, sentences);
         let para_of = |t: usize| para.get(encoding.tokens[t].sentence).copied().unwrap_or(0);
-        let probs = self
-            .tagger
-            .run(&encoding.states, n, |t| para_of(t) != para_of(t - 1))
-            .map_err(Error::Backend)?;
+        let dim = encoding.dim;
         let mut out = Vec::new();
-        // Paragraph by paragraph, so that no span crosses one.
+        // Paragraph by paragraph: the unit the model was trained on, no span
+        // crosses one, and only one paragraph's activations are held.
         let mut start = 0;
         while start < n {
             let mut end = start + 1;
             while end < n && para_of(end) == para_of(start) {
                 end += 1;
             }
+            let probs = self
+                .tagger
+                .run(
+                    &encoding.states[start * dim..end * dim],
+                    end - start,
+                    |_| false,
+                )
+                .map_err(Error::Backend)?;
             decode(text, encoding, &probs, start, end, &mut out);
             start = end;
         }
@@ -252,7 +258,8 @@ fn paragraph_of_sentence(text: &str, sentences: &[Sentence]) -> Vec<usize> {
     out
 }
 
-/// Reads the tags of tokens `start..end` at word level — a word takes its
+/// Reads the tags of tokens `start..end` (`probs` holds theirs, from
+/// `start` on) at word level — a word takes its
 /// first sub-word's most likely tag; `B`, or `I` after `O`, opens a span —
 /// and pushes the spans found.
 fn decode(
@@ -273,9 +280,8 @@ fn decode(
             while u + 1 < end && enc.tokens[u + 1].word == w {
                 u += 1;
             }
-            let p = probs
-                .get(t * 9 + 3 * r..t * 9 + 3 * r + 3)
-                .unwrap_or(&[1.0, 0.0, 0.0]);
+            let at = (t - start) * 9 + 3 * r;
+            let p = probs.get(at..at + 3).unwrap_or(&[1.0, 0.0, 0.0]);
             let (tag, score) = p
                 .iter()
                 .copied()
