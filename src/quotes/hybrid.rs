@@ -29,7 +29,7 @@ const REACH: usize = 400;
 #[serde(default, deny_unknown_fields)]
 #[non_exhaustive]
 pub struct HybridOptions {
-    /// Least mean tag probability of a model content. Default 0.6.
+    /// Least mean tag probability of a model content. Default 0.65.
     pub min_content_score: f32,
     /// A model content needs a model cue near it. Default true.
     pub require_cue: bool,
@@ -42,7 +42,7 @@ pub struct HybridOptions {
 impl Default for HybridOptions {
     fn default() -> Self {
         HybridOptions {
-            min_content_score: 0.6,
+            min_content_score: 0.65,
             require_cue: true,
             require_source: true,
             require_entity: false,
