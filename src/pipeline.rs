@@ -482,7 +482,9 @@ pub const SPAN_MODEL_MAX_TEXT_BYTES: usize = 256 << 10;
 
 /// The most text (bytes) whose encodings are made at once, unless one text
 /// is longer: 8 KiB is some 2,000 tokens, about 6 MB of states, and still
-/// two full forward passes to share between short texts.
+/// two full forward passes to share between short texts. (Not
+/// `corpus::batches`: it closes a batch after the text that crosses its
+/// budget, which held twice the states on PolNeAR articles.)
 const ENCODED_GROUP_BYTES: usize = 8 << 10;
 
 /// The embedded span model, loaded once per process and shared; `None`

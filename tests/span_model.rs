@@ -13,15 +13,18 @@ mod common;
 use saidwho::eval::quotes::{evaluate_parallel, load_jsonl};
 use saidwho::{Origin, Pipeline};
 
+/// The crate's own sample article, `examples/articles/harbour-strike.txt`.
+fn sample_article() -> String {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("examples/articles/harbour-strike.txt");
+    std::fs::read_to_string(path).unwrap()
+}
+
 /// The hybrid keeps every rule quote as the rules made it; it only adds
 /// quotes and marks some as found by both.
 #[test]
 fn the_hybrid_keeps_every_rule_quote() {
-    let text = std::fs::read_to_string(
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("examples/articles/harbour-strike.txt"),
-    )
-    .unwrap();
+    let text = sample_article();
     let hybrid = Pipeline::new().analyze(&text).unwrap();
     let rules = Pipeline::new().with_no_span_model().analyze(&text).unwrap();
     assert!(rules.quotes.iter().all(|q| q.origin == Origin::Rules));
@@ -46,11 +49,7 @@ fn the_hybrid_keeps_every_rule_quote() {
 /// Our own sample article, as a new user runs it: who said each quote.
 #[test]
 fn the_sample_articles_speakers() {
-    let text = std::fs::read_to_string(
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("examples/articles/harbour-strike.txt"),
-    )
-    .unwrap();
+    let text = sample_article();
     let doc = Pipeline::new().analyze(&text).unwrap();
     let who = |content: &str| -> Option<String> {
         let q = doc

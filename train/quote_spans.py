@@ -42,6 +42,9 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+# The student's embedding layer, as distill.py (which wrote the encoder) defines it.
+from distill import FactorisedEmbedding
+
 ROLES = ["source", "cue", "content"]
 TAGS = ["O", "B", "I"]
 
@@ -123,16 +126,7 @@ def load_encoder(model_dir):
     table = sd.pop("distilbert.embeddings.word_embeddings.weight")
     proj = sd.pop("distilbert.embeddings.word_projection.weight")
 
-    class Factorised(torch.nn.Module):
-        def __init__(self):
-            super().__init__()
-            self.table = torch.nn.Parameter(table)
-            self.proj = torch.nn.Parameter(proj)
-
-        def forward(self, ids):
-            return F.embedding(ids, self.table) @ self.proj.t()
-
-    model.distilbert.embeddings.word_embeddings = Factorised()
+    model.distilbert.embeddings.word_embeddings = FactorisedEmbedding(table, proj)
     missing, unexpected = model.load_state_dict(sd, strict=False)
     missing = [m for m in missing if "word_embeddings" not in m]
     assert not missing and not unexpected, (missing, unexpected)

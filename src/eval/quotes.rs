@@ -17,6 +17,7 @@
 use crate::document::{Document, Origin, Quote, QuoteKind, Span};
 use crate::error::{Error, Result};
 use crate::pipeline::Pipeline;
+use crate::quotes::Role;
 use serde::Deserialize;
 use std::fmt;
 use std::path::Path;
@@ -152,8 +153,8 @@ pub struct QuoteReport {
     pub gold_direct: usize,
     /// Of those, matched.
     pub direct_found: usize,
-    /// Exact-match span counts per role, in the order source, cue,
-    /// content (see [`span_scores`](QuoteReport::span_scores)).
+    /// Exact-match span counts per role, in the order of [`Role::ALL`]
+    /// (source, cue, content; see [`span_scores`](QuoteReport::span_scores)).
     pub spans: [SpanCounts; 3],
     /// Predicted quotes per origin (rules, model, both; [`Origin::ALL`]).
     pub predicted_by_origin: [usize; 3],
@@ -187,9 +188,6 @@ impl SpanCounts {
         prf(self.hit, self.predicted, self.gold)
     }
 }
-
-/// The role names of [`QuoteReport::spans`], in order.
-pub const SPAN_ROLES: [&str; 3] = ["source", "cue", "content"];
 
 fn prf(hit: usize, pred: usize, gold: usize) -> (f64, f64, f64) {
     let p = if pred == 0 {
@@ -265,7 +263,7 @@ impl QuoteReport {
     }
 
     /// Exact-match precision, recall, F1 (percent) of each role's spans —
-    /// source, cue, content ([`SPAN_ROLES`]) — as CofeNet (COLING 2022)
+    /// source, cue, content ([`Role::ALL`]) — as CofeNet (COLING 2022)
     /// scores PolNeAR: every distinct span of a role in an article, matched
     /// exactly (white space trimmed) against the distinct gold spans of that
     /// role. saidwho's spans are mapped to PolNeAR's conventions first: a
@@ -303,7 +301,7 @@ impl fmt::Display for QuoteReport {
             self.direct_found,
             self.gold_direct
         )?;
-        for (role, c) in SPAN_ROLES.iter().zip(&self.spans) {
+        for (role, c) in Role::ALL.map(Role::name).iter().zip(&self.spans) {
             let (p, r, f1) = c.prf();
             writeln!(
                 f,

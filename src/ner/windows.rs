@@ -131,7 +131,8 @@ impl Windows {
 
         let mut logits: Vec<Vec<f32>> = seqs.iter().map(|s| vec![0.0; s.ids.len() * nl]).collect();
         let mut best: Vec<Vec<usize>> = seqs.iter().map(|s| vec![0; s.ids.len()]).collect();
-        // (dim, per-sequence states) while every batch gives states.
+        // (dim, per-sequence states) while every batch gives states of one
+        // width; dropped (and asked for no more) at the first that does not.
         let mut states: Option<(usize, Vec<Vec<f32>>)> = None;
         let mut states_ok = want_states;
         let ids: Vec<Vec<u32>> = windows
@@ -183,7 +184,12 @@ impl Windows {
             }
             for (&w, (lg, st)) in order[at..end].iter().zip(&out) {
                 let st = match st {
-                    Some(st) if states_ok && st.dim > 0 && st.len() == ids[w].len() => {
+                    Some(st)
+                        if states_ok
+                            && st.dim > 0
+                            && st.len() == ids[w].len()
+                            && states.as_ref().is_none_or(|(dim, _)| *dim == st.dim) =>
+                    {
                         states.get_or_insert_with(|| {
                             (
                                 st.dim,
@@ -196,6 +202,7 @@ impl Windows {
                     }
                     _ => {
                         states_ok = false;
+                        states = None;
                         None
                     }
                 };
@@ -227,10 +234,8 @@ impl Windows {
                             best[s.seq][t] = c;
                             logits[s.seq][t * nl..(t + 1) * nl].copy_from_slice(lg.row(row));
                             if let (Some(st), Some((dim, per_seq))) = (st, states.as_mut()) {
-                                if st.dim == *dim {
-                                    per_seq[s.seq][t * st.dim..(t + 1) * st.dim]
-                                        .copy_from_slice(st.row(row));
-                                }
+                                per_seq[s.seq][t * *dim..(t + 1) * *dim]
+                                    .copy_from_slice(st.row(row));
                             }
                         }
                         row += 1;
@@ -246,7 +251,7 @@ impl Windows {
         }
         Ok(WindowOutput {
             probs: logits,
-            states: if states_ok { states } else { None },
+            states,
         })
     }
 }

@@ -39,6 +39,16 @@ pub enum Role {
 impl Role {
     /// The roles in the order of the model's outputs.
     pub const ALL: [Role; 3] = [Role::Source, Role::Cue, Role::Content];
+
+    /// Its name in JSON and in the model's `config.json`: `source`, `cue`
+    /// or `content`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Role::Source => "source",
+            Role::Cue => "cue",
+            Role::Content => "content",
+        }
+    }
 }
 
 /// A span the model proposes.
@@ -139,14 +149,7 @@ impl SpanModel {
                 format!("not a span model configuration ({e})"),
             )
         })?;
-        let roles: Vec<&str> = Role::ALL
-            .iter()
-            .map(|r| match r {
-                Role::Source => "source",
-                Role::Cue => "cue",
-                Role::Content => "content",
-            })
-            .collect();
+        let roles = Role::ALL.map(Role::name);
         if c.kind != "saidwho-attribution-spans"
             || c.roles != roles
             || c.tags != ["O", "B", "I"]

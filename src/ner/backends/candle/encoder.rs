@@ -314,19 +314,10 @@ impl TokenClassifier {
     }
 
     /// `ids`: (batch, seq) u32, row `i` holding `lens[i]` real tokens and
-    /// then padding. Returns (batch, seq, labels) f32 logits; a window's
-    /// logits do not depend on the other windows of the batch.
-    pub(crate) fn forward(&self, ids: &Tensor, lens: &[usize]) -> Result<Tensor> {
-        Ok(self.forward_with_states(ids, lens)?.0)
-    }
-
-    /// [`forward`](TokenClassifier::forward), also returning the last hidden
-    /// states (batch, seq, hidden) the classifier read.
-    pub(crate) fn forward_with_states(
-        &self,
-        ids: &Tensor,
-        lens: &[usize],
-    ) -> Result<(Tensor, Tensor)> {
+    /// then padding. Returns the (batch, seq, labels) f32 logits and the
+    /// last hidden states (batch, seq, hidden) the classifier read; a
+    /// window's results do not depend on the other windows of the batch.
+    pub(crate) fn forward(&self, ids: &Tensor, lens: &[usize]) -> Result<(Tensor, Tensor)> {
         let (b, s) = ids.dims2()?;
         if lens.len() != b {
             candle_core::bail!("{} lengths for a batch of {b}", lens.len());

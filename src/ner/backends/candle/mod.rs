@@ -247,58 +247,54 @@ fn dequantize_rows(
     Ok(tensors)
 }
 
-impl Backend for CandleBackend {
-    fn logits(&self, batch: &[&[u32]]) -> Result<Vec<Logits>> {
-        let n = self.config.labels.len();
-        let padded = PaddedBatch::new(batch, self.config.vocab_size, self.max_len())?;
-        if padded.width() == 0 {
-            return padded.unpad(Vec::new(), n);
-        }
-        let run = || -> candle_core::Result<Vec<f32>> {
-            let shape = (padded.rows(), padded.width());
-            let ids = Tensor::from_slice(padded.ids(), shape, &self.device)?;
-            self.model
-                .forward(&ids, padded.lengths())?
-                .flatten_all()?
-                .to_vec1::<f32>()
-        };
-        padded.unpad(run().map_err(|e| Error::Backend(e.to_string()))?, n)
-    }
-
-    fn logits_and_states(&self, batch: &[&[u32]]) -> Result<Vec<(Logits, Option<States>)>> {
+impl CandleBackend {
+    /// One forward pass over `batch`: each sequence's logits and, when
+    /// `states`, its last hidden states (copied out of the tensor only
+    /// then).
+    fn run(&self, batch: &[&[u32]], states: bool) -> Result<Vec<(Logits, Option<States>)>> {
         let n = self.config.labels.len();
         let dim = self.config.hidden;
         let padded = PaddedBatch::new(batch, self.config.vocab_size, self.max_len())?;
-        if padded.width() == 0 {
-            return Ok(padded
-                .unpad(Vec::new(), n)?
-                .into_iter()
-                .map(|l| {
-                    let data = Vec::new();
-                    (l, Some(States { dim, data }))
-                })
-                .collect());
-        }
-        let run = || -> candle_core::Result<(Vec<f32>, Vec<f32>)> {
-            let shape = (padded.rows(), padded.width());
-            let ids = Tensor::from_slice(padded.ids(), shape, &self.device)?;
-            let (logits, states) = self.model.forward_with_states(&ids, padded.lengths())?;
-            Ok((
-                logits.flatten_all()?.to_vec1::<f32>()?,
-                states.flatten_all()?.to_vec1::<f32>()?,
-            ))
+        let (logits, hidden) = if padded.width() == 0 {
+            (Vec::new(), Vec::new())
+        } else {
+            let run = || -> candle_core::Result<(Vec<f32>, Vec<f32>)> {
+                let shape = (padded.rows(), padded.width());
+                let ids = Tensor::from_slice(padded.ids(), shape, &self.device)?;
+                let (logits, hidden) = self.model.forward(&ids, padded.lengths())?;
+                let hidden = if states {
+                    hidden.flatten_all()?.to_vec1::<f32>()?
+                } else {
+                    Vec::new()
+                };
+                Ok((logits.flatten_all()?.to_vec1::<f32>()?, hidden))
+            };
+            run().map_err(|e| Error::Backend(e.to_string()))?
         };
-        let (logits, states) = run().map_err(|e| Error::Backend(e.to_string()))?;
         let logits = padded.unpad(logits, n)?;
-        let states = padded.unpad(states, dim)?;
+        if !states {
+            return Ok(logits.into_iter().map(|l| (l, None)).collect());
+        }
+        let hidden = padded.unpad(hidden, dim)?;
         Ok(logits
             .into_iter()
-            .zip(states)
-            .map(|(l, s)| {
-                let data = s.data;
-                (l, Some(States { dim, data }))
-            })
+            .zip(hidden)
+            .map(|(l, h)| (l, Some(States { dim, data: h.data })))
             .collect())
+    }
+}
+
+impl Backend for CandleBackend {
+    fn logits(&self, batch: &[&[u32]]) -> Result<Vec<Logits>> {
+        Ok(self
+            .run(batch, false)?
+            .into_iter()
+            .map(|(l, _)| l)
+            .collect())
+    }
+
+    fn logits_and_states(&self, batch: &[&[u32]]) -> Result<Vec<(Logits, Option<States>)>> {
+        self.run(batch, true)
     }
 
     fn num_labels(&self) -> usize {
