@@ -25,6 +25,18 @@ import resource
 import time
 
 
+def cpu_model():
+    """The CPU's model name as lscpu gives it (/proc/cpuinfo), or "unknown"."""
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return "unknown"
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("model", help="HF token-classification directory")
@@ -65,7 +77,9 @@ def main():
     load = time.perf_counter() - start
     print(
         f"corpus: {args.data} ({len(texts)} articles, {words} tokens); "
-        f"model loaded in {load:.2f} s; torch {torch.__version__}"
+        f"model loaded in {load:.2f} s; torch {torch.__version__}; CPU {cpu_model()}; "
+        f"kernels: {torch.backends.cpu.get_cpu_capability()} "
+        f"(quantized engine {torch.backends.quantized.engine})"
         + ("; int8 (quantize_dynamic)" if args.quantize else "")
     )
     print()

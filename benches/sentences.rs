@@ -88,7 +88,7 @@ fn news_corpus(min_bytes: usize) -> String {
                 if s > 0 {
                     text.push(' ');
                 }
-                if rng.next() % 4 == 0 {
+                if rng.next().is_multiple_of(4) {
                     text.push_str(rng.pick(QUOTES));
                 } else {
                     text.push_str(rng.pick(SUBJECTS));
@@ -96,10 +96,18 @@ fn news_corpus(min_bytes: usize) -> String {
                     text.push_str(rng.pick(VERBS));
                     text.push(' ');
                     text.push_str(rng.pick(CLAUSES));
-                    text.push_str(if rng.next() % 8 == 0 { "..." } else { "." });
+                    text.push_str(if rng.next().is_multiple_of(8) {
+                        "..."
+                    } else {
+                        "."
+                    });
                 }
             }
-            text.push_str(if rng.next() % 2 == 0 { "\n" } else { "\n\n" });
+            text.push_str(if rng.next().is_multiple_of(2) {
+                "\n"
+            } else {
+                "\n\n"
+            });
         }
         text.push('\n');
     }

@@ -154,14 +154,18 @@ fn run(args: &Args) -> Result<(), String> {
         return run_config(&pipeline, &texts, workers, size, config, bytes, words);
     }
     println!(
-        "corpus: {} ({} articles, {:.1} MB, {} tokens); model: {} (loaded in {:.2} s); {} cores",
+        "corpus: {} ({} articles, {:.1} MB, {} tokens); model: {} {} (loaded in {:.2} s); \
+         {} cores of {}; kernels: {}",
         path.display(),
         texts.len(),
         bytes as f64 / 1e6,
         words,
         if args.no_ner { "none" } else { &args.model },
+        args.precision,
         load.as_secs_f64(),
         std::thread::available_parallelism().map_or(1, |n| n.get()),
+        cpu_model(),
+        saidwho::ner::CpuPaths::detect(),
     );
     println!();
     println!(
@@ -346,4 +350,17 @@ fn rss_mib(field: &str) -> Option<f64> {
     let line = status.lines().find(|l| l.starts_with(field))?;
     let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
     Some(kb / 1024.0)
+}
+
+/// The CPU's model name as `lscpu` gives it (`/proc/cpuinfo`), or "unknown".
+fn cpu_model() -> String {
+    std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|info| {
+            info.lines()
+                .find(|l| l.starts_with("model name"))
+                .and_then(|l| l.split_once(':'))
+                .map(|(_, name)| name.trim().to_string())
+        })
+        .unwrap_or_else(|| "unknown".to_string())
 }

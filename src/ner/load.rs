@@ -60,30 +60,26 @@ impl TransformerRecognizer {
             || "the model".to_string(),
             |e| format!("model `{}`", e.name),
         ))?;
-        let read = |file: &str, what: &str| -> Result<(PathBuf, Vec<u8>)> {
-            let path = model.dir.join(file);
-            let bytes = std::fs::read(&path).map_err(|e| Error::ModelFile {
-                path: path.clone(),
-                reason: format!("cannot read it ({e}); expected {what}"),
-            })?;
-            if let Some(sum) = entry
+        let checksum = |file: &str| {
+            entry
                 .filter(|_| options.load.verify_checksums)
                 .and_then(|e| e.files.get(file))
-            {
+                .map(String::as_str)
+        };
+        let read = |file: &str, what: &str| -> Result<(PathBuf, Vec<u8>)> {
+            let path = model.dir.join(file);
+            let bytes = std::fs::read(&path).map_err(|e| cannot_read(&path, e, what))?;
+            if let Some(sum) = checksum(file) {
                 let got = sha256_hex(&bytes);
-                if &got != sum {
-                    return Err(Error::ModelFile {
-                        path,
-                        reason: format!(
-                            "sha256 is {got} but the registry expects {sum}; the file is \
-                             corrupt or another version: fetch it again, or turn off checksum \
-                             verification (`--no-verify` on the command line, \
-                             `NerOptions::with_verify_checksums(false)` in Rust)"
-                        ),
-                    });
+                if got != sum {
+                    return Err(checksum_error(path, &got, sum));
                 }
             }
             Ok((path, bytes))
+        };
+        let weights = Weights::File {
+            path: model.dir.join(WEIGHTS),
+            sha256: checksum(WEIGHTS),
         };
         if let Some(e) = entry {
             for file in e.files.keys() {
@@ -95,7 +91,7 @@ impl TransformerRecognizer {
                 }
             }
         }
-        Self::from_files(&model.dir, entry, kind, &read, options)
+        Self::from_files(&model.dir, entry, kind, &read, weights, options)
     }
 
     /// The model saidwho carries inside the crate ([`EMBEDDED_MODEL`]:
@@ -124,7 +120,12 @@ impl TransformerRecognizer {
                     .into(),
             });
         }
-        Ok(Self::from_files(dir, None, kind, &read, options)?.with_encoder_name(EMBEDDED_MODEL))
+        let weights = Weights::Bytes {
+            path: dir.join(WEIGHTS),
+            bytes: embedded::file(WEIGHTS).unwrap_or_default(),
+        };
+        Ok(Self::from_files(dir, None, kind, &read, weights, options)?
+            .with_encoder_name(EMBEDDED_MODEL))
     }
 
     /// Checks and loads a model's files, read through `read` (`dir` names
@@ -134,6 +135,7 @@ impl TransformerRecognizer {
         entry: Option<&ModelEntry>,
         kind: BackendKind,
         read: &ReadFile<'_>,
+        weights: Weights<'_>,
         options: &NerOptions,
     ) -> Result<Self> {
         let (cpath, cbytes) = read("config.json", "the model's Hugging Face config.json")?;
@@ -169,8 +171,91 @@ impl TransformerRecognizer {
                 ),
             });
         }
-        let (wpath, wbytes) = read("model.safetensors", "the weights in safetensors format")?;
-        let backend = backends::load(kind, config, wbytes, &wpath, &options.engine)?;
+        let backend = match weights {
+            Weights::Bytes { path, bytes } => {
+                backends::load(kind, config, &mut &bytes[..], &path, &options.engine)?
+            }
+            Weights::File { path, sha256 } => {
+                let what = "the weights in safetensors format";
+                let file = std::fs::File::open(&path).map_err(|e| cannot_read(&path, e, what))?;
+                let mut stream = Hashing::new(std::io::BufReader::with_capacity(1 << 20, file));
+                let backend = backends::load(kind, config, &mut stream, &path, &options.engine);
+                // Every byte is hashed, the ones after the last tensor too;
+                // a wrong checksum is reported before a parse error, as it
+                // explains one.
+                if let Some(sum) = sha256 {
+                    std::io::copy(&mut stream, &mut std::io::sink())
+                        .map_err(|e| cannot_read(&path, e, what))?;
+                    let got = stream.hex();
+                    if got != sum {
+                        return Err(checksum_error(path, &got, sum));
+                    }
+                }
+                backend?
+            }
+        };
         Self::new(tokenizer, backend, labels, options.clone())
+    }
+}
+
+/// The weights file of a model directory.
+const WEIGHTS: &str = "model.safetensors";
+
+/// Where a model's weights come from.
+enum Weights<'a> {
+    /// Bytes in memory (the embedded model); `path` names them in errors.
+    Bytes { path: PathBuf, bytes: &'a [u8] },
+    /// A file read once, a tensor at a time, and hashed as it is read when
+    /// the registry pins a checksum.
+    File {
+        path: PathBuf,
+        sha256: Option<&'a str>,
+    },
+}
+
+/// A reader that hashes (sha256) everything read through it.
+struct Hashing<R> {
+    inner: R,
+    hasher: sha2::Sha256,
+}
+
+impl<R: std::io::Read> Hashing<R> {
+    fn new(inner: R) -> Self {
+        Hashing {
+            inner,
+            hasher: sha2::Digest::new(),
+        }
+    }
+
+    /// The hash of everything read so far, as lowercase hex.
+    fn hex(&self) -> String {
+        let digest = sha2::Digest::finalize(self.hasher.clone());
+        digest.iter().map(|b| format!("{b:02x}")).collect()
+    }
+}
+
+impl<R: std::io::Read> std::io::Read for Hashing<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        sha2::Digest::update(&mut self.hasher, &buf[..n]);
+        Ok(n)
+    }
+}
+
+fn cannot_read(path: &Path, e: std::io::Error, what: &str) -> Error {
+    Error::ModelFile {
+        path: path.to_path_buf(),
+        reason: format!("cannot read it ({e}); expected {what}"),
+    }
+}
+
+fn checksum_error(path: PathBuf, got: &str, sum: &str) -> Error {
+    Error::ModelFile {
+        path,
+        reason: format!(
+            "sha256 is {got} but the registry expects {sum}; the file is corrupt or another \
+             version: fetch it again, or turn off checksum verification (`--no-verify` on \
+             the command line, `NerOptions::with_verify_checksums(false)` in Rust)"
+        ),
     }
 }

@@ -82,7 +82,7 @@ pub use allocator::{keep_freed_memory, trim_freed_memory};
 #[cfg(feature = "rust-bert")]
 pub use backends::RustBertBackend;
 pub use backends::{
-    Backend, BackendKind, CandleBackend, CandleOptions, EngineOptions, Logits, Precision,
+    Backend, BackendKind, CandleBackend, CandleOptions, CpuPaths, EngineOptions, Logits, Precision,
     RustBertOptions, States,
 };
 pub use cache::CachedRecognizer;

@@ -23,7 +23,7 @@
 mod candle;
 mod rustbert;
 
-pub use candle::{CandleBackend, CandleOptions, Precision};
+pub use candle::{CandleBackend, CandleOptions, CpuPaths, Precision};
 #[cfg(feature = "rust-bert")]
 pub use rustbert::RustBertBackend;
 pub use rustbert::RustBertOptions;
@@ -202,22 +202,32 @@ pub struct EngineOptions {
     pub rust_bert: RustBertOptions,
 }
 
-/// Builds the engine `kind` over the weights in `bytes` (a safetensors
-/// file, named by `path` in errors) of a model configured by `config`.
+/// Builds the engine `kind` over the weights read from `weights` (a
+/// safetensors stream, named by `path` in errors) of a model configured by
+/// `config`. candle reads the stream a tensor at a time.
 pub(crate) fn load(
     kind: BackendKind,
     config: ModelConfig,
-    bytes: Vec<u8>,
+    weights: &mut dyn std::io::Read,
     path: &Path,
     options: &EngineOptions,
 ) -> Result<Box<dyn Backend>> {
     match kind {
-        BackendKind::Candle => Ok(Box::new(CandleBackend::from_safetensors(
+        BackendKind::Candle => Ok(Box::new(CandleBackend::from_reader(
             config,
-            bytes,
+            weights,
             path,
             &options.candle,
         )?)),
-        BackendKind::RustBert => rustbert::load(config, &bytes, path, options),
+        BackendKind::RustBert => {
+            let mut bytes = Vec::new();
+            weights
+                .read_to_end(&mut bytes)
+                .map_err(|e| Error::ModelFile {
+                    path: path.to_path_buf(),
+                    reason: format!("cannot read it ({e})"),
+                })?;
+            rustbert::load(config, &bytes, path, options)
+        }
     }
 }

@@ -8,6 +8,17 @@
 //! the pair sums to 32 bits. Measured on the workplace's AMD EPYC, a 6 × 16
 //! tile runs at about 90 G multiply-adds/s from L1 against 47 G for f32.
 //!
+//! Kernels, chosen at run time ([`Kernel::selected`]): AVX-512 VNNI
+//! (`vpdpbusd` on 512 bits: 64 multiply-adds into 32-bit sums in one
+//! instruction; a 6 × 64 tile), AVX-VNNI (`vpdpbusd` on 256 bits, for CPUs
+//! with VNNI but no AVX-512), AVX2 and a portable one. Integer sums are
+//! exact, so all give the same result bit for bit; the unit tests compare
+//! every kernel the CPU runs with the portable one. On a Zen 5 EPYC
+//! (2026-12-04) the AVX-512 VNNI kernel made the 8-bit teacher 2.6× faster
+//! than the AVX2 one end to end (`docs/performance.md`). Intel's AMX tiles
+//! (`tdpbusd`) are not written yet: no CPU with AMX has been at hand to
+//! test them.
+//!
 //! Quantization is dynamic, as PyTorch's `quantize_dynamic` for BERT: the
 //! weights once, on load, symmetric per output to -63..=63 (7 bits, so
 //! that a pair of products, at most 2 · 255 · 63 = 32,130, never saturates
@@ -107,6 +118,11 @@ impl QuantWeights {
     /// of `rows × outputs`, then GELU on every value when `gelu`.
     /// Row blocks run in parallel on rayon's pool.
     pub(super) fn matmul(&self, x: &[f32], bias: &[f32], gelu: bool, out: &mut [f32]) {
+        self.matmul_with(Kernel::selected(), x, bias, gelu, out)
+    }
+
+    /// [`matmul`](Self::matmul) with a given micro-kernel.
+    fn matmul_with(&self, kernel: Kernel, x: &[f32], bias: &[f32], gelu: bool, out: &mut [f32]) {
         let (k, n) = (self.inputs, self.outputs);
         if k == 0 || n == 0 {
             for row in out.chunks_exact_mut(n.max(1)) {
@@ -129,42 +145,29 @@ impl QuantWeights {
             // On the caller's thread: with a pool of one, several callers
             // (one per worker of a corpus) would queue for that one thread.
             for (out, x) in out.chunks_mut(block * n).zip(x.chunks(block * k)) {
-                self.block(x, bias, gelu, out);
+                self.block(kernel, x, bias, gelu, out);
             }
         } else {
             out.par_chunks_mut(block * n)
                 .zip(x.par_chunks(block * k))
-                .for_each(|(out, x)| self.block(x, bias, gelu, out));
+                .for_each(|(out, x)| self.block(kernel, x, bias, gelu, out));
         }
     }
 
     /// One block of rows: quantize them, then every weight panel × every
     /// [`MR`] rows. The element-wise loops around the kernel (quantizing,
     /// scaling, GELU) were 13 % of a forward pass when compiled for the
-    /// x86-64 baseline (SSE2, scalar rounding); built for AVX2 they run
-    /// eight lanes at a time.
-    fn block(&self, x: &[f32], bias: &[f32], gelu: bool, out: &mut [f32]) {
-        #[cfg(target_arch = "x86_64")]
-        if std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma")
-        {
-            // SAFETY: the CPU has the features `block_avx2` is built for.
-            return unsafe { self.block_avx2(x, bias, gelu, out) };
-        }
-        self.block_any(x, bias, gelu, out)
-    }
-
-    /// [`block_any`](Self::block_any) compiled for AVX2 and FMA.
-    ///
-    /// # Safety
-    /// The CPU supports AVX2 and FMA.
-    #[cfg(target_arch = "x86_64")]
-    #[target_feature(enable = "avx2,fma")]
-    unsafe fn block_avx2(&self, x: &[f32], bias: &[f32], gelu: bool, out: &mut [f32]) {
-        self.block_any(x, bias, gelu, out)
+    /// x86-64 baseline (SSE2, scalar rounding); built for AVX2 or AVX-512
+    /// ([`widest`](super::simd::widest)) they run 8 or 16 lanes at a time.
+    fn block(&self, kernel: Kernel, x: &[f32], bias: &[f32], gelu: bool, out: &mut [f32]) {
+        super::simd::widest(
+            #[inline(always)]
+            || self.block_any(kernel, x, bias, gelu, out),
+        )
     }
 
     #[inline(always)]
-    fn block_any(&self, x: &[f32], bias: &[f32], gelu: bool, out: &mut [f32]) {
+    fn block_any(&self, kernel: Kernel, x: &[f32], bias: &[f32], gelu: bool, out: &mut [f32]) {
         let (k, n, quads) = (self.inputs, self.outputs, self.quads);
         let rows = x.len() / k;
         let tiles = rows.div_ceil(MR);
@@ -210,18 +213,19 @@ impl QuantWeights {
         // quads, so that the slice of a weight panel being used (KC × 64
         // bytes) stays in the L1 cache across all tiles, and the sums that
         // carry over between input blocks (`accs`) in L2.
-        let kernel = kernel_for_this_cpu();
         let panel_len = quads * NR * 4;
         let mut accs = vec![[[0i32; NR]; MR]; tiles * NC_PANELS];
         for (chunk, weights) in self.packed.chunks(NC_PANELS * panel_len).enumerate() {
             let panels = weights.len() / panel_len;
-            for q0 in (0..quads).step_by(KC) {
-                let qc = KC.min(quads - q0);
-                for (panel, w) in weights.chunks_exact(panel_len).enumerate() {
-                    let w = &w[q0 * NR * 4..][..qc * NR * 4];
+            for q0 in (0..quads).step_by(kernel.kc) {
+                let qc = kernel.kc.min(quads - q0);
+                for p0 in (0..panels).step_by(kernel.panels) {
+                    let group = kernel.panels.min(panels - p0);
+                    let w = &weights[p0 * panel_len + q0 * NR * 4..];
                     for (tile, a) in qx.chunks_exact(quads * MR).enumerate() {
                         let a = &a[q0 * MR..][..qc * MR];
-                        kernel(a, w, qc, &mut accs[tile * panels + panel], q0 > 0);
+                        let acc = &mut accs[tile * panels + p0..][..group];
+                        (kernel.run)(a, w, panel_len, qc, acc, q0 > 0);
                     }
                 }
             }
@@ -285,9 +289,11 @@ fn activation_step(row: &[f32]) -> (f32, f32, f32) {
     let (mut lo, mut hi) = ([0f32; 8], [0f32; 8]);
     let mut chunks = row.chunks_exact(8);
     for c in &mut chunks {
+        // Comparisons rather than `f32::min`/`max`, whose NaN rule keeps
+        // the loop scalar; a NaN is skipped either way.
         for ((l, h), &v) in lo.iter_mut().zip(hi.iter_mut()).zip(c) {
-            *l = l.min(v);
-            *h = h.max(v);
+            *l = if v < *l { v } else { *l };
+            *h = if v > *h { v } else { *h };
         }
     }
     let rest = chunks.remainder();
@@ -309,51 +315,214 @@ fn round(v: f32, lo: f32, hi: f32) -> i32 {
     (v + 0.5f32.copysign(v)) as i32
 }
 
-/// `acc = a · w` (or `acc += a · w` when the flag is set) for one tile: `a`
-/// holds [`MR`] rows × `quads` quads of unsigned bytes, `w` one panel of
-/// [`NR`] columns × `quads` quads of signed bytes in -63..=63.
-type Kernel = fn(&[u32], &[i8], usize, &mut [[i32; NR]; MR], bool);
+/// `acc[p] = a · w_p` (or `acc[p] += a · w_p` when the flag is set) for
+/// one tile and `acc.len()` consecutive weight panels: `a` holds [`MR`] rows
+/// × `quads` quads of unsigned bytes; panel `p` starts at `w[p * stride..]`
+/// and holds [`NR`] columns × `quads` quads of signed bytes in -63..=63.
+type KernelFn = fn(&[u32], &[i8], usize, usize, &mut [[[i32; NR]; MR]], bool);
 
-fn kernel_for_this_cpu() -> Kernel {
-    #[cfg(target_arch = "x86_64")]
-    {
-        if std::arch::is_x86_feature_detected!("avx2") {
-            return kernel_avx2;
+/// One 8-bit micro-kernel and the shape of work it takes. All of them give
+/// the same integer sums bit for bit (tested against the portable one on
+/// every kernel the CPU runs); they differ only in speed.
+#[derive(Clone, Copy)]
+pub(crate) struct Kernel {
+    /// Its name, after the instructions it uses (`SAIDWHO_INT8_KERNEL`).
+    pub(crate) name: &'static str,
+    run: KernelFn,
+    /// Weight panels per call: the tile is [`MR`] × `panels · NR`.
+    panels: usize,
+    /// Input quads per block: `panels` slices of `kc` quads of a panel
+    /// (`kc · 64` bytes each) stay in the L1 cache across the tiles.
+    kc: usize,
+}
+
+impl Kernel {
+    /// Any CPU: plain Rust.
+    const PORTABLE: Kernel = Kernel {
+        name: "portable",
+        run: kernel_portable,
+        panels: 1,
+        kc: KC,
+    };
+
+    /// Every kernel, fastest first, each with whether this CPU runs it.
+    pub(crate) fn all() -> [(Kernel, bool); 4] {
+        #[cfg(target_arch = "x86_64")]
+        {
+            use std::arch::is_x86_feature_detected as has;
+            [
+                (
+                    Kernel {
+                        name: "avx512-vnni",
+                        run: kernel_vnni512,
+                        panels: 4,
+                        kc: KC / 2,
+                    },
+                    has!("avx512f") && has!("avx512bw") && has!("avx512vnni"),
+                ),
+                (
+                    Kernel {
+                        name: "avx-vnni",
+                        run: kernel_256::<true>,
+                        panels: 1,
+                        kc: KC,
+                    },
+                    has!("avx2") && has!("avxvnni"),
+                ),
+                (
+                    Kernel {
+                        name: "avx2",
+                        run: kernel_256::<false>,
+                        panels: 1,
+                        kc: KC,
+                    },
+                    has!("avx2"),
+                ),
+                (Kernel::PORTABLE, true),
+            ]
+        }
+        #[cfg(not(target_arch = "x86_64"))]
+        {
+            let none = Kernel {
+                name: "none",
+                ..Kernel::PORTABLE
+            };
+            [
+                (none, false),
+                (none, false),
+                (none, false),
+                (Kernel::PORTABLE, true),
+            ]
         }
     }
-    kernel_portable
+
+    /// The kernel every product uses, chosen once per process: the fastest
+    /// this CPU runs, or the one `SAIDWHO_INT8_KERNEL` names (`avx512-vnni`,
+    /// `avx-vnni`, `avx2`, `portable`) if this CPU runs it — for comparing
+    /// kernels on one machine. Any other value is ignored.
+    pub(crate) fn selected() -> Kernel {
+        static SELECTED: std::sync::OnceLock<Kernel> = std::sync::OnceLock::new();
+        *SELECTED.get_or_init(|| {
+            let wanted = std::env::var("SAIDWHO_INT8_KERNEL").ok();
+            let runnable = Kernel::all().into_iter().filter(|(_, ok)| *ok);
+            let mut fastest = None;
+            for (kernel, _) in runnable {
+                if wanted.as_deref() == Some(kernel.name) {
+                    return kernel;
+                }
+                fastest.get_or_insert(kernel);
+            }
+            fastest.unwrap_or(Kernel::PORTABLE)
+        })
+    }
 }
 
 /// The reference kernel (any CPU). With weights in -63..=63 no 16-bit pair
-/// sum of the AVX2 kernel saturates, so both give the same sums bit for bit.
-fn kernel_portable(a: &[u32], w: &[i8], quads: usize, acc: &mut [[i32; NR]; MR], add: bool) {
-    if !add {
-        *acc = [[0; NR]; MR];
-    }
-    for (a, w) in a.chunks_exact(MR).zip(w.chunks_exact(NR * 4)).take(quads) {
-        for (acc, &a) in acc.iter_mut().zip(a) {
-            let a = a.to_le_bytes();
-            for (acc, w) in acc.iter_mut().zip(w.chunks_exact(4)) {
-                *acc += (0..4).map(|j| a[j] as i32 * w[j] as i32).sum::<i32>();
+/// sum of the AVX2 kernel saturates, so all kernels give the same sums bit
+/// for bit.
+fn kernel_portable(
+    a: &[u32],
+    w: &[i8],
+    stride: usize,
+    quads: usize,
+    acc: &mut [[[i32; NR]; MR]],
+    add: bool,
+) {
+    for (p, acc) in acc.iter_mut().enumerate() {
+        if !add {
+            *acc = [[0; NR]; MR];
+        }
+        let w = &w[p * stride..];
+        for (a, w) in a.chunks_exact(MR).zip(w.chunks_exact(NR * 4)).take(quads) {
+            for (acc, &a) in acc.iter_mut().zip(a) {
+                let a = a.to_le_bytes();
+                for (acc, w) in acc.iter_mut().zip(w.chunks_exact(4)) {
+                    *acc += (0..4).map(|j| a[j] as i32 * w[j] as i32).sum::<i32>();
+                }
             }
         }
     }
 }
 
+/// Checks the lengths every SIMD kernel relies on: `a` holds `quads` quads
+/// of [`MR`] rows and each of the `panels` panels, `stride` apart in `w`,
+/// `quads` quads of [`NR`] columns.
 #[cfg(target_arch = "x86_64")]
-fn kernel_avx2(a: &[u32], w: &[i8], quads: usize, acc: &mut [[i32; NR]; MR], add: bool) {
-    assert!(a.len() >= quads * MR && w.len() >= quads * NR * 4);
-    // SAFETY: AVX2 was detected by `kernel_for_this_cpu`, the only place
-    // that hands out this function, and the bounds were checked above.
-    unsafe { kernel_avx2_inner(a.as_ptr(), w.as_ptr(), quads, acc, add) }
+fn check_lengths(a: &[u32], w: &[i8], stride: usize, quads: usize, panels: usize) {
+    assert!(a.len() >= quads * MR);
+    if panels > 0 {
+        assert!(stride >= quads * NR * 4 || panels == 1);
+        assert!(w.len() >= (panels - 1) * stride + quads * NR * 4);
+    }
+}
+
+/// The 256-bit kernels: AVX-VNNI when `VNNI`, else AVX2.
+#[cfg(target_arch = "x86_64")]
+fn kernel_256<const VNNI: bool>(
+    a: &[u32],
+    w: &[i8],
+    stride: usize,
+    quads: usize,
+    acc: &mut [[[i32; NR]; MR]],
+    add: bool,
+) {
+    check_lengths(a, w, stride, quads, acc.len());
+    for (p, acc) in acc.iter_mut().enumerate() {
+        let (a, w) = (a.as_ptr(), w[p * stride..].as_ptr());
+        // SAFETY: `Kernel::all`, the only place that hands out this
+        // function, detected AVX2 (and AVX-VNNI for `VNNI`); the lengths
+        // were checked above.
+        unsafe {
+            if VNNI {
+                kernel_avx_vnni_inner(a, w, quads, acc, add)
+            } else {
+                kernel_avx2_inner(a, w, quads, acc, add)
+            }
+        }
+    }
 }
 
 /// # Safety
-/// The CPU supports AVX2; `a` holds `quads * MR` and `w` `quads * NR * 4`
-/// values.
+/// The CPU supports AVX2; as [`tile_256`].
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
 unsafe fn kernel_avx2_inner(
+    a: *const u32,
+    w: *const i8,
+    quads: usize,
+    acc: &mut [[i32; NR]; MR],
+    add: bool,
+) {
+    // SAFETY: as the caller guarantees.
+    unsafe { tile_256::<false>(a, w, quads, acc, add) }
+}
+
+/// # Safety
+/// The CPU supports AVX2 and AVX-VNNI; as [`tile_256`].
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2,avxvnni")]
+unsafe fn kernel_avx_vnni_inner(
+    a: *const u32,
+    w: *const i8,
+    quads: usize,
+    acc: &mut [[i32; NR]; MR],
+    add: bool,
+) {
+    // SAFETY: as the caller guarantees.
+    unsafe { tile_256::<true>(a, w, quads, acc, add) }
+}
+
+/// One tile × one panel with 256-bit registers: with `VNNI`, `vpdpbusd`
+/// (four byte products added into each 32-bit lane, one instruction);
+/// without, `vpmaddubsw` + `vpmaddwd` + `vpaddd`. Always inlined into the
+/// two wrappers above, which compile it for their CPU features.
+///
+/// # Safety
+/// The CPU supports AVX2 (and AVX-VNNI when `VNNI`); `a` holds
+/// `quads * MR` and `w` `quads * NR * 4` values.
+#[cfg(target_arch = "x86_64")]
+#[inline(always)]
+unsafe fn tile_256<const VNNI: bool>(
     a: *const u32,
     w: *const i8,
     quads: usize,
@@ -370,9 +539,19 @@ unsafe fn kernel_avx2_inner(
         }
     };
     let ones = _mm256_set1_epi16(1);
-    // Four bytes of a row times four bytes of each of 16 columns: pair sums
-    // in 16 bits (`vpmaddubsw`), widened and added in 32 bits (`vpmaddwd`).
-    let dot = |x: __m256i, w: __m256i| _mm256_madd_epi16(_mm256_maddubs_epi16(x, w), ones);
+    // Four bytes of a row times four bytes of each of 16 columns, added to
+    // the 32-bit sums.
+    let dot = |c: __m256i, x: __m256i, w: __m256i| {
+        // SAFETY: the caller's CPU has AVX2, and AVX-VNNI when `VNNI`.
+        unsafe {
+            if VNNI {
+                _mm256_dpbusd_avx_epi32(c, x, w)
+            } else {
+                // Pair sums in 16 bits (`vpmaddubsw`), widened and added in 32.
+                _mm256_add_epi32(c, _mm256_madd_epi16(_mm256_maddubs_epi16(x, w), ones))
+            }
+        }
+    };
     let (mut c00, mut c01) = (load(0, 0), load(0, 1));
     let (mut c10, mut c11) = (load(1, 0), load(1, 1));
     let (mut c20, mut c21) = (load(2, 0), load(2, 1));
@@ -389,23 +568,23 @@ unsafe fn kernel_avx2_inner(
             let w0 = _mm256_loadu_si256(w);
             let w1 = _mm256_loadu_si256(w.add(1));
             let x = _mm256_set1_epi32(a.read_unaligned());
-            c00 = _mm256_add_epi32(c00, dot(x, w0));
-            c01 = _mm256_add_epi32(c01, dot(x, w1));
+            c00 = dot(c00, x, w0);
+            c01 = dot(c01, x, w1);
             let x = _mm256_set1_epi32(a.add(1).read_unaligned());
-            c10 = _mm256_add_epi32(c10, dot(x, w0));
-            c11 = _mm256_add_epi32(c11, dot(x, w1));
+            c10 = dot(c10, x, w0);
+            c11 = dot(c11, x, w1);
             let x = _mm256_set1_epi32(a.add(2).read_unaligned());
-            c20 = _mm256_add_epi32(c20, dot(x, w0));
-            c21 = _mm256_add_epi32(c21, dot(x, w1));
+            c20 = dot(c20, x, w0);
+            c21 = dot(c21, x, w1);
             let x = _mm256_set1_epi32(a.add(3).read_unaligned());
-            c30 = _mm256_add_epi32(c30, dot(x, w0));
-            c31 = _mm256_add_epi32(c31, dot(x, w1));
+            c30 = dot(c30, x, w0);
+            c31 = dot(c31, x, w1);
             let x = _mm256_set1_epi32(a.add(4).read_unaligned());
-            c40 = _mm256_add_epi32(c40, dot(x, w0));
-            c41 = _mm256_add_epi32(c41, dot(x, w1));
+            c40 = dot(c40, x, w0);
+            c41 = dot(c41, x, w1);
             let x = _mm256_set1_epi32(a.add(5).read_unaligned());
-            c50 = _mm256_add_epi32(c50, dot(x, w0));
-            c51 = _mm256_add_epi32(c51, dot(x, w1));
+            c50 = dot(c50, x, w0);
+            c51 = dot(c51, x, w1);
             a = a.add(MR);
             w = w.add(2);
         }
@@ -424,6 +603,94 @@ unsafe fn kernel_avx2_inner(
         unsafe {
             _mm256_storeu_si256(left.as_mut_ptr() as *mut __m256i, lo);
             _mm256_storeu_si256(right.as_mut_ptr() as *mut __m256i, hi);
+        }
+    }
+}
+
+#[cfg(target_arch = "x86_64")]
+fn kernel_vnni512(
+    a: &[u32],
+    w: &[i8],
+    stride: usize,
+    quads: usize,
+    acc: &mut [[[i32; NR]; MR]],
+    add: bool,
+) {
+    if acc.len() > 4 {
+        let (head, tail) = acc.split_at_mut(4);
+        kernel_vnni512(a, w, stride, quads, head, add);
+        return kernel_vnni512(a, &w[4 * stride..], stride, quads, tail, add);
+    }
+    check_lengths(a, w, stride, quads, acc.len());
+    let (a, w) = (a.as_ptr(), w.as_ptr());
+    // SAFETY: AVX-512F/BW and AVX-512 VNNI were detected by `Kernel::all`,
+    // the only place that hands out this function; lengths checked above,
+    // and each call gets as many panels as `acc` holds.
+    unsafe {
+        match acc {
+            [c0, c1, c2, c3] => {
+                kernel_vnni512_inner::<4>(a, w, stride, quads, [c0, c1, c2, c3], add)
+            }
+            [c0, c1, c2] => kernel_vnni512_inner::<3>(a, w, stride, quads, [c0, c1, c2], add),
+            [c0, c1] => kernel_vnni512_inner::<2>(a, w, stride, quads, [c0, c1], add),
+            [c0] => kernel_vnni512_inner::<1>(a, w, stride, quads, [c0], add),
+            _ => {}
+        }
+    }
+}
+
+/// One tile × `P` panels with 512-bit registers: a panel's 16 columns of
+/// one quad are one register, and `vpdpbusd` adds 64 byte products into
+/// them. `MR · P` sums (24 registers for P = 4) stay in registers.
+///
+/// # Safety
+/// The CPU supports AVX-512F/BW and AVX-512 VNNI; `a` holds `quads * MR`
+/// values and panel `p < P`, at `w + p * stride`, `quads * NR * 4`.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f,avx512bw,avx512vnni")]
+unsafe fn kernel_vnni512_inner<const P: usize>(
+    a: *const u32,
+    w: *const i8,
+    stride: usize,
+    quads: usize,
+    acc: [&mut [[i32; NR]; MR]; P],
+    add: bool,
+) {
+    use std::arch::x86_64::*;
+    let mut c = [[_mm512_setzero_si512(); P]; MR];
+    if add {
+        for (p, acc) in acc.iter().enumerate() {
+            for (c, row) in c.iter_mut().zip(acc.iter()) {
+                // SAFETY: a row holds 16 i32, one unaligned register.
+                c[p] = unsafe { _mm512_loadu_si512(row.as_ptr().cast()) };
+            }
+        }
+    }
+    let mut a = a as *const i32;
+    let mut w = w;
+    for _ in 0..quads {
+        // SAFETY (whole loop body): `a` advances MR quads (i32) and `w` one
+        // register (NR quads) per step, within the lengths the caller
+        // guaranteed for every panel.
+        unsafe {
+            let mut wv = [_mm512_setzero_si512(); P];
+            for (p, wv) in wv.iter_mut().enumerate() {
+                *wv = _mm512_loadu_si512(w.add(p * stride).cast());
+            }
+            for (r, c) in c.iter_mut().enumerate() {
+                let x = _mm512_set1_epi32(a.add(r).read_unaligned());
+                for (c, &wv) in c.iter_mut().zip(&wv) {
+                    *c = _mm512_dpbusd_epi32(*c, x, wv);
+                }
+            }
+            a = a.add(MR);
+            w = w.add(NR * 4);
+        }
+    }
+    for (p, acc) in acc.into_iter().enumerate() {
+        for (row, c) in acc.iter_mut().zip(&c) {
+            // SAFETY: a row holds 16 i32, one unaligned register.
+            unsafe { _mm512_storeu_si512(row.as_mut_ptr().cast(), c[p]) };
         }
     }
 }
@@ -515,32 +782,47 @@ mod tests {
     }
 
     #[test]
-    fn the_simd_kernel_agrees_with_the_portable_one_exactly() {
-        #[cfg(target_arch = "x86_64")]
-        let simd = std::arch::is_x86_feature_detected!("avx2");
-        #[cfg(not(target_arch = "x86_64"))]
-        let simd = false;
-        if !simd {
-            eprintln!(
-                "skipped: this CPU has no AVX2, so only the portable kernel runs here and there \
-                 is no SIMD kernel to compare with it"
-            );
-            return;
-        }
-        let (quads, a, w) = (37, matrix(37 * MR, 4), matrix(37 * NR * 4, 5));
+    fn every_kernel_this_cpu_runs_agrees_with_the_portable_one_exactly() {
+        let (quads, panels, gap) = (37, 6, 3);
+        let stride = (quads + gap) * NR * 4;
+        let a = matrix(quads * MR, 4);
+        let w = matrix(panels * stride, 5);
         // Any bytes for the activations, the extremes of -63..=63 included.
         let mut a: Vec<u32> = a.iter().map(|v| (v * 4.0e9) as i32 as u32).collect();
         a[0] = u32::MAX;
         let mut w: Vec<i8> = w.iter().map(|v| (v * 63.0).round() as i8).collect();
         w[..4].copy_from_slice(&[63, 63, -63, -63]);
-        let mut want = [[0; NR]; MR];
-        kernel_portable(&a, &w, quads, &mut want, false);
-        kernel_portable(&a, &w, quads, &mut want, true);
-        let mut got = [[1; NR]; MR];
-        kernel_for_this_cpu()(&a, &w, quads, &mut got, false);
-        kernel_for_this_cpu()(&a, &w, quads, &mut got, true);
-        assert_eq!(got, want);
-        assert_ne!(want, [[0; NR]; MR]);
+        let run = |kernel: Kernel, panels: usize| {
+            let mut acc = vec![[[1; NR]; MR]; panels];
+            (kernel.run)(&a, &w, stride, quads, &mut acc, false);
+            (kernel.run)(&a, &w, stride, quads, &mut acc, true);
+            acc
+        };
+        let mut tested = Vec::new();
+        for (kernel, runs_here) in Kernel::all() {
+            if !runs_here {
+                eprintln!("not tested: this CPU cannot run the {} kernel", kernel.name);
+                continue;
+            }
+            for panels in 1..=panels {
+                let want = run(Kernel::PORTABLE, panels);
+                assert!(want.iter().all(|acc| *acc != [[0; NR]; MR]));
+                assert_eq!(run(kernel, panels), want, "{} × {panels}", kernel.name);
+            }
+            // And whole products, ragged shapes, through every block size.
+            for &(rows, n, k) in &[(7, 17, 33), (100, 200, 768), (260, 300, 1100)] {
+                let (x, w, bias) = (matrix(rows * k, 1), matrix(n * k, 2), matrix(n, 3));
+                let q = QuantWeights::new(&w, n, k);
+                let mut want = vec![f32::NAN; rows * n];
+                q.matmul_with(Kernel::PORTABLE, &x, &bias, true, &mut want);
+                let mut got = vec![f32::NAN; rows * n];
+                q.matmul_with(kernel, &x, &bias, true, &mut got);
+                assert_eq!(got, want, "{}: {rows}x{n}x{k}", kernel.name);
+            }
+            tested.push(kernel.name);
+        }
+        eprintln!("tested against the portable kernel: {tested:?}");
+        assert!(tested.contains(&Kernel::selected().name));
     }
 
     #[test]

@@ -8,13 +8,19 @@
 //! after loading cannot corrupt a running model.
 
 mod encoder;
-// The 8-bit kernel is the one place (with `ner::allocator`) where saidwho
-// uses `unsafe`: AVX2 intrinsics, measured 2-3x faster than the portable
-// kernel; each block carries its SAFETY comment.
+// The 8-bit kernels are the one place (with `ner::allocator`) where saidwho
+// uses `unsafe`: AVX2, AVX-VNNI and AVX-512 VNNI intrinsics, measured 2-3x
+// (AVX2) to 6x (AVX-512 VNNI) faster than the portable kernel; each block
+// carries its SAFETY comment.
 #[allow(unsafe_code)]
 mod int8;
 mod math;
 mod ops;
+mod safetensors;
+// `#[target_feature]` wrappers: calling them is `unsafe` (feature checks
+// beside each call).
+#[allow(unsafe_code)]
+mod simd;
 
 use super::{Backend, Logits, States};
 use crate::error::{Error, Result};
@@ -64,9 +70,10 @@ pub enum Precision {
     F32,
     /// Dynamic 8-bit quantization of the encoder's linear layers (weights
     /// per output, activations per token, exact integer sums), as PyTorch's
-    /// `quantize_dynamic`: about 1.5–2× faster matrix products on AVX2, at a
-    /// small cost in accuracy (CoNLL-2003 dev F1 in the README). Attention
-    /// and the classifier stay f32.
+    /// `quantize_dynamic`: 1.5–2× faster matrix products than f32 with AVX2,
+    /// more with AVX-512 VNNI ([`CpuPaths`]), at a small cost in accuracy
+    /// (CoNLL-2003 dev F1 in the README). Attention and the classifier stay
+    /// f32.
     Int8,
 }
 
@@ -101,6 +108,54 @@ impl std::str::FromStr for Precision {
     }
 }
 
+/// The CPU code paths the candle backend takes on this machine, chosen at
+/// run time from the CPU's features (the same binary runs everywhere).
+///
+/// ```
+/// let paths = saidwho::ner::CpuPaths::detect();
+/// println!("{paths}"); // e.g. "int8 avx512-vnni, f32 avx512f"
+/// assert!(!paths.int8.is_empty() && !paths.f32.is_empty());
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[non_exhaustive]
+pub struct CpuPaths {
+    /// The 8-bit micro-kernel of [`Precision::Int8`]: `avx512-vnni`
+    /// (`vpdpbusd` on 512 bits), `avx-vnni` (256 bits), `avx2`
+    /// (`vpmaddubsw`) or `portable`. All give the same sums bit for bit.
+    /// `SAIDWHO_INT8_KERNEL=<name>` picks a slower one this CPU also runs
+    /// (to compare them on one machine).
+    pub int8: &'static str,
+    /// The f32 matrix products (candle's `gemm`): `avx512f`, `fma` (AVX2)
+    /// or `scalar`.
+    pub f32: &'static str,
+}
+
+impl CpuPaths {
+    /// The paths this process takes.
+    pub fn detect() -> Self {
+        #[cfg(target_arch = "x86_64")]
+        let f32 = if std::arch::is_x86_feature_detected!("avx512f") {
+            "avx512f"
+        } else if std::arch::is_x86_feature_detected!("fma") {
+            "fma"
+        } else {
+            "scalar"
+        };
+        #[cfg(not(target_arch = "x86_64"))]
+        let f32 = "portable";
+        CpuPaths {
+            int8: int8::Kernel::selected().name,
+            f32,
+        }
+    }
+}
+
+impl std::fmt::Display for CpuPaths {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "int8 {}, f32 {}", self.int8, self.f32)
+    }
+}
+
 /// A token-classification model run by candle.
 pub struct CandleBackend {
     model: TokenClassifier,
@@ -126,26 +181,34 @@ impl CandleBackend {
         path: &Path,
         options: &CandleOptions,
     ) -> Result<Self> {
+        Self::from_reader(config, &mut bytes.as_slice(), path, options)
+    }
+
+    /// Builds the model of `config` from a safetensors stream, read once
+    /// from its start to the end of its last tensor, one tensor at a time:
+    /// loading holds the model and one stored tensor, never the whole file
+    /// (loading the f32 teacher peaks at 299 MiB, against 421 read whole).
+    /// `path` names the stream in error messages.
+    pub fn from_reader(
+        config: ModelConfig,
+        weights: &mut dyn std::io::Read,
+        path: &Path,
+        options: &CandleOptions,
+    ) -> Result<Self> {
         let precision = options.precision;
         let bad = |reason: String| Error::ModelFile {
             path: path.to_path_buf(),
             reason,
         };
         let device = Device::Cpu;
-        let invalid = |e: candle_core::Error| {
+        let tensors = safetensors::read_tensors(weights, &device).map_err(|e| {
             bad(format!(
-                "not a valid safetensors file ({e}); expected the weights of the model, \
+                "not a valid safetensors file: {e}; expected the weights of the model, \
                  uncorrupted (re-fetch the file and check its sha256)"
             ))
-        };
-        let vb = if stores_8bit_rows(&bytes) {
-            let tensors =
-                candle_core::safetensors::load_buffer(&bytes, &device).map_err(invalid)?;
-            drop(bytes);
-            VarBuilder::from_tensors(dequantize_rows(tensors).map_err(bad)?, DType::F32, &device)
-        } else {
-            VarBuilder::from_buffered_safetensors(bytes, DType::F32, &device).map_err(invalid)?
-        };
+        })?;
+        let tensors = safetensors::Taken::new(dequantize_rows(tensors).map_err(bad)?);
+        let vb = VarBuilder::from_backend(Box::new(tensors), DType::F32, device.clone());
         let head = vb.get_unchecked("classifier.weight").map_err(|e| {
             bad(format!(
                 "no token-classification head `classifier.weight` ({e}); expected a \
@@ -182,36 +245,10 @@ impl CandleBackend {
     }
 }
 
-/// Whether a safetensors file holds weights stored as 8 bits per value
-/// with a scale per row: a `U8` tensor `NAME` (the integer plus 128) beside
-/// an `F32` tensor `NAME_scale` (one scale per row). saidwho's embedded
-/// model is stored so (`train/distill.py`, `export`). Reads the header only;
-/// a malformed one answers `false` and is reported by the regular loader.
-fn stores_8bit_rows(bytes: &[u8]) -> bool {
-    let Some(len) = bytes
-        .get(..8)
-        .and_then(|b| <[u8; 8]>::try_from(b).ok())
-        .map(u64::from_le_bytes)
-    else {
-        return false;
-    };
-    let Some(header) = usize::try_from(len)
-        .ok()
-        .and_then(|n| bytes.get(8..8usize.checked_add(n)?))
-    else {
-        return false;
-    };
-    let Ok(map) =
-        serde_json::from_slice::<std::collections::HashMap<String, serde_json::Value>>(header)
-    else {
-        return false;
-    };
-    map.iter()
-        .any(|(name, v)| v["dtype"] == "U8" && map.contains_key(&format!("{name}_scale")))
-}
-
 /// Replaces each 8-bit tensor `NAME` and its `NAME_scale` by the f32 tensor
-/// `(NAME - 128) * NAME_scale[row]`; other tensors pass through.
+/// `(NAME - 128) * NAME_scale[row]`; other tensors pass through. saidwho's
+/// embedded model is stored so (`train/distill.py`, `export`): a `U8`
+/// tensor (the integer plus 128) beside an `F32` tensor of one scale per row.
 fn dequantize_rows(
     mut tensors: std::collections::HashMap<String, Tensor>,
 ) -> std::result::Result<std::collections::HashMap<String, Tensor>, String> {
@@ -314,24 +351,7 @@ impl Backend for CandleBackend {
 mod tests {
     use super::*;
 
-    /// A safetensors file of `tensors` (name, dtype, shape, bytes).
-    fn file(tensors: &[(&str, &str, &[usize], Vec<u8>)]) -> Vec<u8> {
-        let mut header = serde_json::Map::new();
-        let mut data = Vec::new();
-        for (name, dtype, shape, bytes) in tensors {
-            let start = data.len();
-            data.extend_from_slice(bytes);
-            header.insert(
-                name.to_string(),
-                serde_json::json!({"dtype": dtype, "shape": shape, "data_offsets": [start, data.len()]}),
-            );
-        }
-        let header = serde_json::to_vec(&header).unwrap();
-        let mut out = (header.len() as u64).to_le_bytes().to_vec();
-        out.extend_from_slice(&header);
-        out.extend_from_slice(&data);
-        out
-    }
+    use super::safetensors::tests::file;
 
     #[test]
     fn eight_bit_rows_are_detected_and_dequantized() {
@@ -340,8 +360,7 @@ mod tests {
             ("w", "U8", &[2, 2], vec![128, 130, 127, 128]),
             ("w_scale", "F32", &[2], scale),
         ]);
-        assert!(stores_8bit_rows(&bytes));
-        let tensors = candle_core::safetensors::load_buffer(&bytes, &Device::Cpu).unwrap();
+        let tensors = safetensors::read_tensors(&mut bytes.as_slice(), &Device::Cpu).unwrap();
         let out = dequantize_rows(tensors).unwrap();
         assert!(!out.contains_key("w_scale"));
         let w: Vec<Vec<f32>> = out["w"].to_vec2().unwrap();
@@ -351,20 +370,18 @@ mod tests {
     #[test]
     fn other_files_are_not_taken_for_eight_bit_ones() {
         let f32_only = file(&[("w", "F32", &[1], 1f32.to_le_bytes().to_vec())]);
-        assert!(!stores_8bit_rows(&f32_only));
-        for junk in [
-            &b""[..],
-            b"\xff\xff\xff\xff\xff\xff\xff\xff{}",
-            b"\x02\0\0\0\0\0\0\0[]",
-        ] {
-            assert!(!stores_8bit_rows(junk));
-        }
+        let tensors = safetensors::read_tensors(&mut f32_only.as_slice(), &Device::Cpu).unwrap();
+        assert_eq!(dequantize_rows(tensors).unwrap()["w"].dtype(), DType::F32);
+        // An 8-bit tensor without scales stays as it is.
+        let lone = file(&[("w", "U8", &[1], vec![7])]);
+        let tensors = safetensors::read_tensors(&mut lone.as_slice(), &Device::Cpu).unwrap();
+        assert_eq!(dequantize_rows(tensors).unwrap()["w"].dtype(), DType::U8);
         // Scales of the wrong shape are an error, not a panic.
         let bytes = file(&[
             ("w", "U8", &[2, 2], vec![0; 4]),
             ("w_scale", "F32", &[1], 1f32.to_le_bytes().to_vec()),
         ]);
-        let tensors = candle_core::safetensors::load_buffer(&bytes, &Device::Cpu).unwrap();
+        let tensors = safetensors::read_tensors(&mut bytes.as_slice(), &Device::Cpu).unwrap();
         assert!(dequantize_rows(tensors).unwrap_err().contains("`w`"));
     }
 }

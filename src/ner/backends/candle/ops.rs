@@ -12,6 +12,7 @@
 
 use super::int8::QuantWeights;
 use super::math::{exp, gelu_erf};
+use super::simd::widest;
 use candle_core::{bail, CpuStorage, CustomOp1, InplaceOp1, InplaceOp2, Layout, Result, Shape};
 
 /// `x += bias` row by row, then GELU (erf form) when `gelu`: the bias add of
@@ -37,16 +38,21 @@ impl InplaceOp2 for BiasAct {
         if n == 0 || x.len() % n != 0 {
             bail!("bias of {n} does not divide a tensor of {}", x.len());
         }
-        for row in x.chunks_exact_mut(n) {
-            for (v, b) in row.iter_mut().zip(bias) {
-                *v += b;
-            }
-            if self.gelu {
-                for v in row.iter_mut() {
-                    *v = gelu_erf(*v);
+        widest(
+            #[inline(always)]
+            || {
+                for row in x.chunks_exact_mut(n) {
+                    for (v, b) in row.iter_mut().zip(bias) {
+                        *v += b;
+                    }
+                    if self.gelu {
+                        for v in row.iter_mut() {
+                            *v = gelu_erf(*v);
+                        }
+                    }
                 }
-            }
-        }
+            },
+        );
         Ok(())
     }
 }
@@ -108,9 +114,14 @@ impl InplaceOp1 for Softmax {
         if k == 0 || scores.len() % k != 0 {
             return Ok(());
         }
-        for row in scores.chunks_exact_mut(k) {
-            softmax_row(row);
-        }
+        widest(
+            #[inline(always)]
+            || {
+                for row in scores.chunks_exact_mut(k) {
+                    softmax_row(row);
+                }
+            },
+        );
         Ok(())
     }
 }
@@ -182,6 +193,7 @@ fn dot(a: &[f32], b: &[f32]) -> f32 {
 
 /// `row = softmax(row)`. Float reductions do not vectorise in order, so max
 /// and sum run over eight independent lanes, and `exp` gets a loop of its own.
+#[inline(always)]
 fn softmax_row(row: &mut [f32]) {
     const LANES: usize = 8;
     let mut max = [f32::NEG_INFINITY; LANES];
