@@ -18,8 +18,9 @@
 //! with `benches/hf_ner.py`. Peak RSS is the child's high-water mark
 //! (Linux `VmHWM`), model included; RSS start and end are its resident set
 //! (`VmRSS`) just before the first document, after the first batch of
-//! documents (model pages and buffers touched) and after the last, so a leak
-//! over a long corpus shows as end ≫ after batch 1.
+//! documents (model pages and buffers touched), after each quarter of the
+//! documents and after the last, so a leak over a long corpus shows as a
+//! resident set that keeps growing quarter after quarter.
 //!
 //! The scaling part concatenates articles into texts of 10 KB, 100 KB and
 //! 1 MB and times one `analyze` call on each: linear time means a flat
@@ -169,9 +170,9 @@ fn run(args: &Args) -> Result<(), String> {
     );
     println!();
     println!(
-        "| config | wall s | articles/s | tokens/s | MB/s | sentences % | ner % | entities % | quotes % | peak RSS MiB | RSS start MiB | RSS after batch 1 MiB | RSS end MiB | quotes |"
+        "| config | wall s | articles/s | tokens/s | MB/s | sentences % | ner % | entities % | quotes % | peak RSS MiB | RSS start MiB | RSS after batch 1 MiB | RSS at ¼ · ½ · ¾ MiB | RSS end MiB | quotes |"
     );
-    println!("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
+    println!("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
     let exe = std::env::current_exe().map_err(|e| format!("cannot find own executable: {e}"))?;
     for config in &args.configs {
         parse_config(config)?;
@@ -258,6 +259,8 @@ fn run_config(
     let mut failed = Vec::new();
     let rss_start = rss_mib("VmRSS:");
     let mut rss_warm = None;
+    let mut rss_quarters = Vec::new();
+    let mut done = 0usize;
     let clock = Instant::now();
     map_ordered(
         batches(texts.iter().enumerate(), size, |(_, t)| t.len()),
@@ -277,6 +280,10 @@ fn run_config(
                     Ok(doc) => quotes += doc.quotes.len(),
                     Err(e) => failed.push(format!("article {}: {e}", first + k)),
                 }
+                done += 1;
+                while rss_quarters.len() < 3 && done * 4 >= texts.len() * (rss_quarters.len() + 1) {
+                    rss_quarters.push(mib(rss_mib("VmRSS:")));
+                }
             }
         },
     );
@@ -287,7 +294,7 @@ fn run_config(
     }
     let share = |d: Duration| 100.0 * d.as_secs_f64() / stages.total().as_secs_f64().max(1e-9);
     println!(
-        "| {config} | {wall:.2} | {:.2} | {:.0} | {:.3} | {:.1} | {:.1} | {:.1} | {:.1} | {} | {} | {} | {} | {quotes} |",
+        "| {config} | {wall:.2} | {:.2} | {:.0} | {:.3} | {:.1} | {:.1} | {:.1} | {:.1} | {} | {} | {} | {} | {} | {quotes} |",
         texts.len() as f64 / wall,
         words as f64 / wall,
         bytes as f64 / 1e6 / wall,
@@ -298,6 +305,7 @@ fn run_config(
         mib(rss_mib("VmHWM:")),
         mib(rss_start),
         mib(rss_warm.flatten()),
+        rss_quarters.join(" · "),
         mib(rss_end),
     );
     Ok(())

@@ -128,8 +128,9 @@ impl TransformerRecognizer {
             .with_encoder_name(EMBEDDED_MODEL))
     }
 
-    /// Checks and loads a model's files, read through `read` (`dir` names
-    /// the files in messages and tells which tokenizer files exist).
+    /// Checks and loads a model's files: config and tokenizer read through
+    /// `read` (`dir` names the files in messages and tells which tokenizer
+    /// files exist), the weights streamed from `weights`.
     fn from_files(
         dir: &Path,
         entry: Option<&ModelEntry>,

@@ -8,10 +8,10 @@
 //! after loading cannot corrupt a running model.
 
 mod encoder;
-// The 8-bit kernels are the one place (with `ner::allocator`) where saidwho
-// uses `unsafe`: AVX2, AVX-VNNI and AVX-512 VNNI intrinsics, measured 2-3x
-// (AVX2) to 6x (AVX-512 VNNI) faster than the portable kernel; each block
-// carries its SAFETY comment.
+// The 8-bit kernels and the `simd` wrappers are, with `ner::allocator`, the
+// only places where saidwho uses `unsafe`: AVX2, AVX-VNNI and AVX-512 VNNI
+// intrinsics, measured 2-3x (AVX2) to 6x (AVX-512 VNNI) faster than the
+// portable kernel; each block carries its SAFETY comment.
 #[allow(unsafe_code)]
 mod int8;
 mod math;
@@ -126,7 +126,9 @@ pub struct CpuPaths {
     /// (to compare them on one machine).
     pub int8: &'static str,
     /// The f32 matrix products (candle's `gemm`): `avx512f`, `fma` (AVX2)
-    /// or `scalar`.
+    /// or `scalar` on x86-64; `portable` elsewhere (where gemm picks its
+    /// own kernels, NEON on aarch64). These are the candle engine's paths,
+    /// whichever engine a model uses.
     pub f32: &'static str,
 }
 
@@ -185,10 +187,12 @@ impl CandleBackend {
     }
 
     /// Builds the model of `config` from a safetensors stream, read once
-    /// from its start to the end of its last tensor, one tensor at a time:
-    /// loading holds the model and one stored tensor, never the whole file
-    /// (loading the f32 teacher peaks at 299 MiB, against 421 read whole).
-    /// `path` names the stream in error messages.
+    /// from its start to the end of its last tensor: each tensor is stored
+    /// as read (no whole-file buffer beside it) and converted to f32 as the
+    /// model takes it, so the stored and the converted weights shrink and
+    /// grow together (loading the f16 teacher in f32 peaks at 299 MiB,
+    /// against 421 with the file read whole). `path` names the stream in
+    /// error messages.
     pub fn from_reader(
         config: ModelConfig,
         weights: &mut dyn std::io::Read,

@@ -71,7 +71,19 @@ pub(super) fn read_tensors(
             "U8" => DType::U8,
             "U32" => DType::U32,
             "I64" => DType::I64,
-            other => return Err(format!("tensor `{name}` has type {other}, not supported")),
+            // A type candle cannot hold (bool, i8, i16, …): skipped, so it
+            // only matters if the model asks for that tensor (then "cannot
+            // find tensor" names it).
+            _ => {
+                let skipped =
+                    std::io::copy(&mut r.take((end - start) as u64), &mut std::io::sink())
+                        .map_err(|err| format!("cannot read tensor `{name}` ({err})"))?;
+                if skipped != (end - start) as u64 {
+                    return Err(format!("the file ends inside tensor `{name}`"));
+                }
+                at = end;
+                continue;
+            }
         };
         let want = e
             .shape
@@ -88,14 +100,23 @@ pub(super) fn read_tensors(
         // Exactly one buffer of the stored bytes, then the tensor's own
         // storage made from it (no growth by doubling, no second copy):
         // under `keep_freed_memory` every transient block stays resident.
-        let mut bytes = vec![0u8; end - start];
-        r.read_exact(&mut bytes).map_err(|err| {
-            format!(
-                "the file ends inside tensor `{name}` or cannot be read ({err}; {} bytes \
-                 expected)",
-                end - start
-            )
-        })?;
+        // The header's sizes are not trusted with memory: the buffer is
+        // reserved fallibly (a size no allocator gives is an error, not an
+        // abort) and filled only as far as the stream really goes.
+        let len = end - start;
+        let mut bytes = Vec::new();
+        bytes
+            .try_reserve_exact(len)
+            .map_err(|_| format!("tensor `{name}` claims {len} bytes, more than can be held"))?;
+        r.take(len as u64)
+            .read_to_end(&mut bytes)
+            .map_err(|err| format!("cannot read tensor `{name}` ({err})"))?;
+        if bytes.len() != len {
+            return Err(format!(
+                "the file ends inside tensor `{name}` ({} of {len} bytes)",
+                bytes.len()
+            ));
+        }
         let tensor = match dtype {
             DType::F32 => Tensor::from_vec(words(&bytes, f32::from_le_bytes), &e.shape[..], device),
             DType::U8 => Tensor::from_vec(bytes, &e.shape[..], device),
@@ -244,6 +265,23 @@ pub(super) mod tests {
         assert!(read_tensors(&mut huge.as_slice(), &Device::Cpu)
             .unwrap_err()
             .contains("header"));
+        // A tensor claiming more bytes than exist, or than any allocator
+        // gives: an error, no abort.
+        for claim in [1usize << 40, usize::MAX / 2] {
+            let header = serde_json::json!({"a": {"dtype": "U8", "shape": [claim],
+                "data_offsets": [0, claim]}});
+            let header = serde_json::to_vec(&header).unwrap();
+            let mut lying = (header.len() as u64).to_le_bytes().to_vec();
+            lying.extend(header);
+            lying.extend([0u8; 8]);
+            let err = read_tensors(&mut lying.as_slice(), &Device::Cpu).unwrap_err();
+            assert!(err.contains("`a`"), "{err}");
+        }
+        // A type candle cannot hold is skipped, the rest still read.
+        let odd = file(&[("b", "BOOL", &[2], vec![1, 0]), ("c", "U8", &[1], vec![9])]);
+        let t = read_tensors(&mut odd.as_slice(), &Device::Cpu).unwrap();
+        assert!(!t.contains_key("b"));
+        assert_eq!(t["c"].to_vec1::<u8>().unwrap(), vec![9]);
         let wrong_size = file(&[("a", "F32", &[3], vec![0; 8])]);
         let err = read_tensors(&mut wrong_size.as_slice(), &Device::Cpu).unwrap_err();
         assert!(err.contains("`a`"), "{err}");

@@ -18,7 +18,7 @@ pub(super) fn widest<R>(f: impl FnOnce() -> R) -> R {
     #[cfg(target_arch = "x86_64")]
     {
         use std::arch::is_x86_feature_detected as has;
-        if has!("avx512f") && has!("avx512bw") && has!("avx512vl") && has!("fma") {
+        if has!("avx512f") && has!("avx512bw") && has!("avx512vl") && has!("avx2") && has!("fma") {
             // SAFETY: the CPU has every feature `avx512` is compiled for.
             return unsafe { avx512(f) };
         }
