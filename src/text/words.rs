@@ -9,143 +9,16 @@
 
 use crate::document::{Label, Span};
 
-/// Title and role words kept out of person names (lowercase, no dots).
-pub(crate) const TITLES: &[&str] = &[
-    "president",
-    "vice",
-    "prime",
-    "minister",
-    "secretary",
-    "chairman",
-    "chairwoman",
-    "chair",
-    "deputy",
-    "chief",
-    "ceo",
-    "director",
-    "senator",
-    "sen",
-    "representative",
-    "rep",
-    "congressman",
-    "congresswoman",
-    "governor",
-    "gov",
-    "mayor",
-    "mr",
-    "mrs",
-    "ms",
-    "miss",
-    "dr",
-    "prof",
-    "professor",
-    "general",
-    "gen",
-    "lt",
-    "colonel",
-    "col",
-    "captain",
-    "capt",
-    "sgt",
-    "sergeant",
-    "admiral",
-    "adm",
-    "judge",
-    "justice",
-    "king",
-    "queen",
-    "prince",
-    "princess",
-    "pope",
-    "sir",
-    "lord",
-    "lady",
-    "dame",
-    "chancellor",
-    "ambassador",
-    "speaker",
-    "leader",
-    "commander",
-    "spokesman",
-    "spokeswoman",
-    "spokesperson",
-    "candidate",
-    "nominee",
-    "former",
-    "rev",
-    "reverend",
-    "attorney",
-    "sheriff",
-    "councilman",
-    "councilwoman",
-    "commissioner",
-    "envoy",
-    "foreign",
-    "defense",
-    "defence",
-    "security",
-    "council",
-    "state",
-    "national",
-    "head",
-    "founder",
-    "executive",
-    "officer",
-    "presidential",
-    "republican",
-    "democratic",
-    "democrat",
-    "gop",
-    "hopeful",
-    "frontrunner",
-    "front-runner",
-    "mogul",
-    "billionaire",
-    "businessman",
-    "businesswoman",
-    "activist",
-    "analyst",
-    "correspondent",
-    "reporter",
-    "columnist",
-    "host",
-    "anchor",
-    "sen.",
-    "u.s",
-    "russian",
-    "ukrainian",
-    "american",
-    "british",
-    "french",
-    "german",
-    "chinese",
-];
+crate::lang::word_list! {
+    /// Title and role words kept out of person names (lowercase, no dots).
+    pub(crate) fn titles = "en/titles.txt";
+}
 
-/// Honorifics and short titles that belong in a *speaker span* right before a
-/// name (`President Volodymyr Zelensky`), lowercase without dots.
-pub(crate) const HONORIFICS: &[&str] = &[
-    "president",
-    "mr",
-    "mrs",
-    "ms",
-    "miss",
-    "dr",
-    "sen",
-    "senator",
-    "rep",
-    "gov",
-    "governor",
-    "prof",
-    "gen",
-    "general",
-    "judge",
-    "mayor",
-    "pope",
-    "king",
-    "queen",
-    "prince",
-    "sir",
-];
+crate::lang::word_list! {
+    /// Honorifics and short titles that belong in a *speaker span* right before a
+    /// name (`President Volodymyr Zelensky`), lowercase without dots.
+    pub(crate) fn honorifics = "en/honorifics.txt";
+}
 
 /// Lowercased word without dots (`Sen.` → `sen`).
 pub(crate) fn norm_word(w: &str) -> String {
@@ -208,7 +81,7 @@ pub(crate) fn name_span(text: &str, span: Span, label: &Label) -> Span {
         // Keep the words after the last title word (at least one word).
         let mut k = first;
         for (j, (_, w)) in ws.iter().enumerate().skip(first) {
-            if j + 1 < ws.len() && TITLES.contains(&norm_word(w).as_str()) {
+            if j + 1 < ws.len() && titles().contains(&norm_word(w).as_str()) {
                 k = j + 1;
             }
         }
