@@ -20,8 +20,10 @@ crate::lang::word_list! {
 }
 
 crate::lang::word_list! {
-    /// Auxiliaries and adverbs allowed between the subject and the cue.
-    fn skip_before_cue = "en/skip_before_cue.txt";
+    /// Auxiliaries and adverbs allowed between the subject and the cue: the
+    /// words the entity stage allows between a speaker and its cue
+    /// (`entities::refs`), and more.
+    fn skip_before_cue = "en/between_speaker_and_cue.txt" + "en/skip_before_cue.txt";
 }
 
 crate::lang::word_list! {
