@@ -13,7 +13,9 @@ use crate::text::tokens::{Tok, TokKind};
 use std::cell::Cell;
 
 crate::lang::word_list! {
-    /// Words after which a period does not end a sentence.
+    /// Words after which a period does not end a sentence. Not the sentence
+    /// splitter's abbreviations, which hold many more: the file's header says
+    /// why.
     fn unit_abbreviations = "en/unit_abbreviations.txt";
 }
 
