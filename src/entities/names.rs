@@ -23,14 +23,10 @@ pub(crate) enum Gender {
 crate::lang::word_list! {
     /// Common first names of men, for pronoun agreement (`Donald` → he).
     fn male_first_names = "en/male_first_names.txt";
-}
 
-crate::lang::word_list! {
     /// Common first names of women, for pronoun agreement (`Hillary` → she).
     fn female_first_names = "en/female_first_names.txt";
-}
 
-crate::lang::word_list! {
     /// Last words of publication names whose article is part of the title
     /// (`The New York Times`, `The Wall Street Journal`, `The Economist`).
     fn publication_last_words = "en/publication_last_words.txt";

@@ -29,14 +29,10 @@ use std::cell::Cell;
 crate::lang::word_list! {
     /// Nouns of nominal mentions that must appear in the organisation's name.
     fn named_org_nouns = "en/named_org_nouns.txt";
-}
 
-crate::lang::word_list! {
     /// Generic nouns that may refer to any recent organisation.
     fn generic_org_nouns = "en/generic_org_nouns.txt";
-}
 
-crate::lang::word_list! {
     /// Words after which a name mention is not the subject of its clause (`a
     /// letter to Smith`, `told Smith`): pronouns prefer subjects.
     fn not_subject_after = "en/not_subject_after.txt";

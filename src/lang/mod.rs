@@ -26,6 +26,8 @@
 //!    crate::lang::word_list! {
 //!        /// Days that make a time adjunct (`on Tuesday`).
 //!        pub(crate) fn weekdays = "en/weekdays.txt";
+//!        /// Nouns that end a time adjunct (`Monday night`).
+//!        fn time_nouns = "en/time_nouns.txt";
 //!    }
 //!    ```
 //!
@@ -62,19 +64,13 @@ pub(crate) fn parse(file: &'static str) -> impl Iterator<Item = &'static str> {
         .filter(|line| !line.is_empty() && !line.starts_with('#'))
 }
 
-/// Declares `fn name() -> &'static [&'static str]`, the entries of one or
-/// more list files under `src/lang/`, parsed once on first use. Write
-/// `sorted fn` for a list searched with `binary_search` (sorted at load).
-/// The module documentation of `crate::lang` shows its use.
+/// Declares, for each `fn name = "en/file.txt";` it is given,
+/// `fn name() -> &'static [&'static str]`: the entries of one or more list
+/// files under `src/lang/` (`"en/a.txt" + "en/b.txt"`), parsed once on first
+/// use. `sorted fn` sorts them at load, for a list searched with
+/// `binary_search`. The module documentation of `crate::lang` shows its use.
 macro_rules! word_list {
-    ($(#[$doc:meta])* $vis:vis sorted fn $name:ident = $file:literal $(+ $more:literal)*;) => {
-        $crate::lang::word_list!(@fn [$(#[$doc])*] $vis $name [$file $(, $more)*] |list| {
-            list.sort_unstable();
-        });
-    };
-    ($(#[$doc:meta])* $vis:vis fn $name:ident = $file:literal $(+ $more:literal)*;) => {
-        $crate::lang::word_list!(@fn [$(#[$doc])*] $vis $name [$file $(, $more)*] |_list| {});
-    };
+    () => {};
     (@fn [$($doc:tt)*] $vis:vis $name:ident [$($file:literal),+] |$list:ident| $finish:block) => {
         $($doc)*
         $vis fn $name() -> &'static [&'static str] {
@@ -90,6 +86,18 @@ macro_rules! word_list {
                 $list
             })
         }
+    };
+    ($(#[$doc:meta])* $vis:vis sorted fn $name:ident = $file:literal $(+ $more:literal)*;
+     $($rest:tt)*) => {
+        $crate::lang::word_list!(@fn [$(#[$doc])*] $vis $name [$file $(, $more)*] |list| {
+            list.sort_unstable();
+        });
+        $crate::lang::word_list!($($rest)*);
+    };
+    ($(#[$doc:meta])* $vis:vis fn $name:ident = $file:literal $(+ $more:literal)*;
+     $($rest:tt)*) => {
+        $crate::lang::word_list!(@fn [$(#[$doc])*] $vis $name [$file $(, $more)*] |_list| {});
+        $crate::lang::word_list!($($rest)*);
     };
 }
 pub(crate) use word_list;

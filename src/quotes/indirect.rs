@@ -1097,9 +1097,7 @@ crate::lang::word_list! {
     /// Verb forms left out of the cue lexicon because they are mostly nouns
     /// (`claims`, `reports`), accepted as cues only in a verb's position.
     fn ambiguous_cue_verbs = "en/ambiguous_cue_verbs.txt";
-}
 
-crate::lang::word_list! {
     /// Words that start the tail of an inverted subject (`said Don Guardian in
     /// an interview`, `said Stephen Vladeck of the University of Texas`, `said a
     /// data expert who has worked for …`).

@@ -17,23 +17,17 @@ use std::cell::Cell;
 crate::lang::word_list! {
     /// Words that end a subject noun phrase when walking back from the cue.
     fn clause_words = "en/clause_words.txt";
-}
 
-crate::lang::word_list! {
     /// Auxiliaries and adverbs allowed between the subject and the cue: the
     /// words the entity stage allows between a speaker and its cue
     /// (`entities::refs`), and more.
     fn skip_before_cue = "en/between_speaker_and_cue.txt" + "en/skip_before_cue.txt";
-}
 
-crate::lang::word_list! {
     /// Days, and words that make a time adjunct with them (`on Tuesday`,
     /// `Monday night`, `last week`): skipped between a subject and its cue, and
     /// never a speaker themselves.
     pub(crate) fn weekdays = "en/weekdays.txt";
-}
 
-crate::lang::word_list! {
     /// Nouns that end a time adjunct after a day or `last`/`this`/`earlier`.
     fn time_nouns = "en/time_nouns.txt";
 }
@@ -243,9 +237,7 @@ fn is_participle_opener(text: &str, toks: &[Tok], f: usize, last: usize) -> bool
 crate::lang::word_list! {
     /// Determiners that start a subject noun phrase.
     fn determiners = "en/determiners.txt";
-}
 
-crate::lang::word_list! {
     /// Common nouns that denote speakers without a determiner (`officials said`).
     fn role_nouns = "en/role_nouns.txt";
 }
@@ -366,9 +358,7 @@ crate::lang::word_list! {
     /// Words a noun phrase does not end with (`the number of`, `a woman can run
     /// for president without`): a phrase ending so was cut from a clause.
     fn not_phrase_final = "en/not_phrase_final.txt";
-}
 
-crate::lang::word_list! {
     /// Capitalised sentence openers that are no subject on their own (`Maybe he
     /// figures …`, `Wait, it gets better:`, `Asked about …, she said`).
     fn not_a_subject = "en/not_a_subject.txt";

@@ -45,41 +45,29 @@ pub(crate) enum Abbrev {
 crate::lang::word_list! {
     /// Titles and prefixes: never sentence-final before a capitalised word.
     sorted fn title_abbreviations = "en/title_abbreviations.txt";
-}
 
-crate::lang::word_list! {
     /// Other abbreviations: sentence-final only before a sentence starter.
     sorted fn ambiguous_abbreviations = "en/ambiguous_abbreviations.txt";
-}
 
-crate::lang::word_list! {
     /// Capitalised words that typically open an English sentence. After an
     /// ambiguous abbreviation, one of these means the abbreviation ended the
     /// sentence. Deliberately excludes words that are also common first names
     /// ("Will", "May", "Mark").
     sorted fn sentence_starters = "en/sentence_starters.txt";
-}
 
-crate::lang::word_list! {
     /// Days, months and time zones: after "a.m."/"p.m." they continue the
     /// sentence ("at 6 p.m. Friday", "at 9 a.m. EST").
     sorted fn time_followers = "en/time_followers.txt";
-}
 
-crate::lang::word_list! {
     /// Prepositions that open a bare time phrase ("At 5 a.m.", "By 6 p.m.").
     sorted fn time_prepositions = "en/time_prepositions.txt";
-}
 
-crate::lang::word_list! {
     /// Speech verbs that may follow a quotation and its speaker:
     /// `"Is it?" Smith asked.` A list of its own, not the cue lexicon of
     /// `text/cues.rs`: it matches fewer forms, in their case only, and six
     /// words the lexicon lacks (the file's header has the difference).
     sorted fn cue_verbs_after_quote = "en/cue_verbs_after_quote.txt";
-}
 
-crate::lang::word_list! {
     /// Names that contain an exclamation mark: "Yahoo! Finance" is no sentence
     /// end.
     sorted fn bang_names = "en/bang_names.txt";

@@ -286,9 +286,7 @@ crate::lang::word_list! {
     /// Nouns that introduce content after a possessive speaker: `X's statement
     /// that …`, `his claim that …`.
     pub fn noun_cues = "en/noun_cues.txt";
-}
 
-crate::lang::word_list! {
     /// Words that, right before a cue word, show it is not a verb of speech
     /// (`the said agreement`, `so-called`, `a reported 400`).
     pub fn not_before_cue = "en/not_before_cue.txt";

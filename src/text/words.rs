@@ -12,9 +12,7 @@ use crate::document::{Label, Span};
 crate::lang::word_list! {
     /// Title and role words kept out of person names (lowercase, no dots).
     pub(crate) fn titles = "en/titles.txt";
-}
 
-crate::lang::word_list! {
     /// Honorifics and short titles that belong in a *speaker span* right before a
     /// name (`President Volodymyr Zelensky`), lowercase without dots.
     pub(crate) fn honorifics = "en/honorifics.txt";
