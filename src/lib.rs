@@ -66,6 +66,7 @@ pub mod document;
 pub mod entities;
 mod error;
 pub mod eval;
+mod lang;
 pub mod ner;
 pub mod output;
 mod pipeline;

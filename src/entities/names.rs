@@ -9,7 +9,7 @@
 //! and acronyms handles these without a gazetteer.
 
 use crate::document::{Label, Span};
-use crate::text::words::{norm_word, strip_possessive, words, TITLES};
+use crate::text::words::{norm_word, strip_possessive, titles, words};
 
 /// Grammatical gender, for pronoun agreement.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -20,156 +20,17 @@ pub(crate) enum Gender {
     Female,
 }
 
-const MALE_FIRST: &[&str] = &[
-    "donald",
-    "bernie",
-    "ted",
-    "marco",
-    "jeb",
-    "ben",
-    "john",
-    "chris",
-    "mike",
-    "rand",
-    "barack",
-    "joe",
-    "bill",
-    "george",
-    "paul",
-    "mitch",
-    "dmitry",
-    "vladimir",
-    "volodymyr",
-    "james",
-    "robert",
-    "michael",
-    "david",
-    "richard",
-    "thomas",
-    "mark",
-    "steven",
-    "jim",
-    "tom",
-    "bob",
-    "scott",
-    "rick",
-    "jeff",
-    "lindsey",
-    "martin",
-    "jim",
-    "harry",
-    "eric",
-    "kevin",
-    "peter",
-    "william",
-    "charles",
-    "sergei",
-    "sergey",
-    "emmanuel",
-    "boris",
-    "xi",
-    "benjamin",
-    "dick",
-    "newt",
-    "mitt",
-    "ron",
-    "tim",
-    "lincoln",
-    "jon",
-    "andrew",
-    "frank",
-    "larry",
-    "gary",
-    "anthony",
-    "brian",
-    "jack",
-    "ryan",
-    "joseph",
-    "matt",
-    "matthew",
-    "dan",
-    "daniel",
-    "steve",
-    "sean",
-    "al",
-];
+crate::lang::word_list! {
+    /// Common first names of men, for pronoun agreement (`Donald` → he).
+    fn male_first_names = "en/male_first_names.txt";
 
-const FEMALE_FIRST: &[&str] = &[
-    "hillary",
-    "carly",
-    "nancy",
-    "sarah",
-    "elizabeth",
-    "michelle",
-    "angela",
-    "theresa",
-    "marine",
-    "kamala",
-    "mary",
-    "patricia",
-    "jennifer",
-    "linda",
-    "barbara",
-    "susan",
-    "jessica",
-    "karen",
-    "nikki",
-    "condoleezza",
-    "madeleine",
-    "huma",
-    "debbie",
-    "kellyanne",
-    "hope",
-    "ivanka",
-    "melania",
-    "dianne",
-    "maria",
-    "anna",
-    "olga",
-    "maria",
-    "julia",
-    "emily",
-    "laura",
-    "kate",
-    "katie",
-    "amy",
-    "lisa",
-    "janet",
-    "loretta",
-    "ruth",
-    "sonia",
-    "elena",
-    "samantha",
-    "megyn",
-    "rachel",
-    "claire",
-    "ann",
-    "jill",
-    "joni",
-    "kelly",
-    "ursula",
-    "liz",
-    "tulsi",
-    "marsha",
-];
+    /// Common first names of women, for pronoun agreement (`Hillary` → she).
+    fn female_first_names = "en/female_first_names.txt";
 
-/// Last words of publication names whose article is part of the title
-/// (`The New York Times`, `The Wall Street Journal`, `The Economist`).
-const PUBLICATIONS: &[&str] = &[
-    "times",
-    "post",
-    "journal",
-    "guardian",
-    "economist",
-    "telegraph",
-    "tribune",
-    "globe",
-    "independent",
-    "herald",
-    "atlantic",
-    "hill",
-    "observer",
-];
+    /// Last words of publication names whose article is part of the title
+    /// (`The New York Times`, `The Wall Street Journal`, `The Economist`).
+    fn publication_last_words = "en/publication_last_words.txt";
+}
 
 /// The name form of an organisation mention at `span`, with a capitalised
 /// `The` right before it when the name is a publication's: the model takes
@@ -189,7 +50,7 @@ pub(crate) fn with_title_article(text: &str, span: Span, label: &Label) -> Strin
     });
     let publication = words(name)
         .last()
-        .is_some_and(|(_, w)| PUBLICATIONS.contains(&norm_word(w).as_str()));
+        .is_some_and(|(_, w)| publication_last_words().contains(&norm_word(w).as_str()));
     match article {
         Some(_) if publication && !name.starts_with("The ") => format!("The {name}"),
         _ => name.to_string(),
@@ -203,7 +64,7 @@ pub(crate) fn is_only_titles(s: &str) -> bool {
     !ws.is_empty()
         && ws
             .iter()
-            .all(|(_, w)| TITLES.contains(&norm_word(w).as_str()))
+            .all(|(_, w)| titles().contains(&norm_word(w).as_str()))
 }
 
 /// Gender told by an honorific or a common first name, if any.
@@ -217,17 +78,20 @@ pub(crate) fn gender_of(words: &[&str]) -> Option<Gender> {
             }
             _ => {}
         }
-        if MALE_FIRST.contains(&n.as_str()) {
+        if male_first_names().contains(&n.as_str()) {
             return Some(Gender::Male);
         }
-        if FEMALE_FIRST.contains(&n.as_str()) {
+        if female_first_names().contains(&n.as_str()) {
             return Some(Gender::Female);
         }
     }
     None
 }
 
-const ORG_STOP: &[&str] = &["the", "of", "for", "and", "&", "on", "in", "a", "an", "to"];
+crate::lang::word_list! {
+    /// Function words dropped from an organisation name before alias matching.
+    fn org_stopwords = "en/org_stopwords.txt";
+}
 
 /// Content words of an organisation name, for alias matching: lowercased,
 /// articles and a leading possessive modifier (`Russia's Ministry`) dropped,
@@ -238,7 +102,7 @@ pub(crate) fn org_key(name: &str) -> Vec<String> {
     for (i, (_, w)) in ws.iter().enumerate() {
         let possessive = i + 1 < ws.len() && (w.ends_with("'s") || w.ends_with("’s"));
         let n = norm_word(strip_possessive(w));
-        if ORG_STOP.contains(&n.as_str()) || n.is_empty() {
+        if org_stopwords().contains(&n.as_str()) || n.is_empty() {
             continue;
         }
         if possessive {
@@ -275,7 +139,7 @@ pub(crate) fn acronyms(name: &str) -> [String; 2] {
         .collect();
     let content: String = ws
         .iter()
-        .filter(|(_, w)| !ORG_STOP.contains(&norm_word(w).as_str()))
+        .filter(|(_, w)| !org_stopwords().contains(&norm_word(w).as_str()))
         .filter_map(|(_, w)| w.chars().next())
         .flat_map(char::to_lowercase)
         .collect();

@@ -26,64 +26,17 @@ use crate::text::words::{norm_word, pronoun_stem};
 use crate::text::{cues, tally};
 use std::cell::Cell;
 
-/// Nouns of nominal mentions that must appear in the organisation's name.
-const NAMED_NOUNS: &[&str] = &[
-    "ministry",
-    "department",
-    "agency",
-    "administration",
-    "committee",
-    "council",
-    "commission",
-    "court",
-    "party",
-    "government",
-    "bank",
-    "board",
-    "union",
-    "army",
-    "military",
-    "police",
-    "embassy",
-    "office",
-    "senate",
-    "house",
-    "kremlin",
-    "pentagon",
-    "university",
-    "institute",
-    "foundation",
-    "times",
-    "post",
-    "journal",
-    "network",
-    "bureau",
-    "service",
-    "corporation",
-];
+crate::lang::word_list! {
+    /// Nouns of nominal mentions that must appear in the organisation's name.
+    fn named_org_nouns = "en/named_org_nouns.txt";
 
-/// Generic nouns that may refer to any recent organisation.
-const GENERIC_NOUNS: &[&str] = &[
-    "company",
-    "firm",
-    "group",
-    "organization",
-    "organisation",
-    "campaign",
-    "newspaper",
-    "paper",
-    "outlet",
-    "publication",
-    "network",
-    "agency",
-    "channel",
-    "station",
-];
+    /// Generic nouns that may refer to any recent organisation.
+    fn generic_org_nouns = "en/generic_org_nouns.txt";
 
-const PREPOSITIONS: &[&str] = &[
-    "of", "to", "with", "by", "for", "against", "about", "from", "at", "on", "in", "than", "into",
-    "told", "asked", "and",
-];
+    /// Words after which a name mention is not the subject of its clause (`a
+    /// letter to Smith`, `told Smith`): pronouns prefer subjects.
+    fn not_subject_after = "en/not_subject_after.txt";
+}
 
 /// How far back (bytes) an organisation pronoun or a generic nominal looks.
 const ORG_WINDOW: usize = 600;
@@ -125,7 +78,7 @@ pub(crate) fn resolve_refs(text: &str, clusters: &mut [Cluster], steps: &Cell<u6
         while ni < names.len() && names[ni].0.start <= t.span.start {
             let (span, id) = names[ni];
             ni += 1;
-            let subject = !prev_is(text, &toks, span.start, PREPOSITIONS);
+            let subject = !prev_is(text, &toks, span.start, not_subject_after());
             let speaker = is_speaker(text, &toks, span);
             let rec = Recent {
                 cluster: id,
@@ -220,8 +173,8 @@ pub(crate) fn resolve_refs(text: &str, clusters: &mut [Cluster], steps: &Cell<u6
                 continue;
             };
             let noun = norm_word(n.span.text(text));
-            let named = NAMED_NOUNS.contains(&noun.as_str());
-            let generic = GENERIC_NOUNS.contains(&noun.as_str());
+            let named = named_org_nouns().contains(&noun.as_str());
+            let generic = generic_org_nouns().contains(&noun.as_str());
             if !named && !generic {
                 continue;
             }
@@ -294,27 +247,10 @@ fn prev_is(text: &str, toks: &[Tok], start: usize, set: &[&str]) -> bool {
         && set.contains(&toks[i - 1].span.text(text).to_lowercase().as_str())
 }
 
-/// Words allowed between a speaker and its cue (`Smith has also said`).
-const BETWEEN_SPEAKER_AND_CUE: &[&str] = &[
-    "has",
-    "had",
-    "have",
-    "also",
-    "then",
-    "later",
-    "again",
-    "would",
-    "will",
-    "was",
-    "is",
-    "earlier",
-    "once",
-    "previously",
-    "further",
-    "repeatedly",
-    "recently",
-    "publicly",
-];
+crate::lang::word_list! {
+    /// Words allowed between a speaker and its cue (`Smith has also said`).
+    fn between_speaker_and_cue = "en/between_speaker_and_cue.txt";
+}
 
 /// True when the mention at `span` is the subject of a speech cue
 /// (`Medvedev wrote`, `Smith has also said`) or follows an inverted one and
@@ -330,7 +266,7 @@ fn is_speaker(text: &str, toks: &[Tok], span: Span) -> bool {
         .skip(i)
         .take(4)
         .take_while(|t| t.is_word())
-        .find(|t| !BETWEEN_SPEAKER_AND_CUE.contains(&t.span.text(text).to_lowercase().as_str()))
+        .find(|t| !between_speaker_and_cue().contains(&t.span.text(text).to_lowercase().as_str()))
         .is_some_and(is_cue);
     let j = toks.partition_point(|t| t.span.start < span.start);
     let ends_phrase = toks.get(i).is_none_or(|t| !t.is_word());

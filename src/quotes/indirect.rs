@@ -13,9 +13,9 @@
 //! whole pass stays linear in the text.
 
 use super::direct::Region;
-use super::speaker::{is_lower, lower, np_after, subject_before, WEEKDAYS};
+use super::speaker::{is_lower, lower, np_after, subject_before, weekdays};
 use crate::document::Span;
-use crate::text::cues::{lookup, CueWord, NOT_BEFORE, NOUN_CUES};
+use crate::text::cues::{lookup, not_before_cue, noun_cues, CueWord};
 use crate::text::tally;
 use crate::text::tokens::{Tok, TokKind};
 use std::cell::Cell;
@@ -38,45 +38,12 @@ pub(crate) struct Cand {
 /// stays linear.
 const MAX_SPAN: usize = 400;
 
-/// Words that start an adverbial between the cue and its content (`said on
-/// Friday that`, `told reporters in a statement:`), besides the days in
-/// [`WEEKDAYS`].
-const ADVERBIAL_STARTS: &[&str] = &[
-    "on",
-    "in",
-    "at",
-    "during",
-    "last",
-    "this",
-    "earlier",
-    "via",
-    "through",
-    "late",
-    "early",
-    "recently",
-    "again",
-    "also",
-    "repeatedly",
-    "publicly",
-    "privately",
-    "to",
-    "after",
-    "before",
-    "when",
-    "while",
-    "as",
-    "from",
-    "with",
-    "over",
-    "shortly",
-    "later",
-    "previously",
-    "once",
-    "twice",
-    "sunday's",
-    "about",
-    "of",
-];
+crate::lang::word_list! {
+    /// Words that start an adverbial between the cue and its content (`said on
+    /// Friday that`, `told reporters in a statement:`), besides the days in
+    /// [`weekdays`].
+    fn adverbial_starts = "en/adverbial_starts.txt";
+}
 
 /// Participles and markers that end a forward content (`…, adding that`).
 fn is_clause_break(text: &str, toks: &[Tok], k: usize, b: usize) -> bool {
@@ -194,8 +161,8 @@ fn skip_adverbial(ctx: &Ctx, j: usize, b: usize) -> usize {
         return j;
     }
     let w = ctx.word(j);
-    let adverb = ADVERBIAL_STARTS.contains(&w.as_str())
-        || WEEKDAYS.contains(&w.as_str())
+    let adverb = adverbial_starts().contains(&w.as_str())
+        || weekdays().contains(&w.as_str())
         || (w.ends_with("ly") && w.len() > 4);
     if !adverb {
         return j;
@@ -474,13 +441,13 @@ pub(crate) fn unit_quotes(
             continue;
         }
         // X's statement that …
-        if NOUN_CUES.contains(&lw.as_str()) && ctx.is_word(ti + 1, "that") && ti > a {
+        if noun_cues().contains(&lw.as_str()) && ctx.is_word(ti + 1, "that") && ti > a {
             let p = ctx.toks[ti - 1];
             let ps = p.span.text(ctx.text);
             let poss = ps.ends_with("'s")
                 || ps.ends_with("’s")
                 || matches!(ps.to_lowercase().as_str(), "his" | "her" | "their" | "its");
-            if p.is_word() && !poss && AMBIGUOUS_VERBS.contains(&lw.as_str()) {
+            if p.is_word() && !poss && ambiguous_cue_verbs().contains(&lw.as_str()) {
                 // `The ad claims that …`: a verb after its subject; handled
                 // below as a cue.
             } else if p.is_word() && poss {
@@ -530,12 +497,12 @@ pub(crate) fn unit_quotes(
             let next_ok = ctx.is_word(ti + 1, "that")
                 || ctx.region_opening(ti + 1).is_some()
                 || (ctx.punct(ti + 1) == Some(',') && ctx.region_opening(ti + 2).is_some());
-            (AMBIGUOUS_VERBS.contains(&lw.as_str())
+            (ambiguous_cue_verbs().contains(&lw.as_str())
                 && w.starts_with(char::is_lowercase)
                 && next_ok
                 && ti > a
                 && ctx.toks[ti - 1].is_word()
-                && !NOT_BEFORE.contains(&ctx.word(ti - 1).as_str()))
+                && !not_before_cue().contains(&ctx.word(ti - 1).as_str()))
             .then_some(CueWord::POSITIONAL)
         };
         let Some(cw) = lookup(w).or_else(colon_cue).or_else(ambiguous_cue) else {
@@ -556,7 +523,7 @@ pub(crate) fn unit_quotes(
         }
         if ti > a
             && ctx.toks[ti - 1].is_word()
-            && (NOT_BEFORE.contains(&ctx.word(ti - 1).as_str())
+            && (not_before_cue().contains(&ctx.word(ti - 1).as_str())
                 || ctx.word(ti - 1).starts_with(|c: char| c.is_ascii_digit())
                 || is_possessive(&ctx.word(ti - 1)))
         {
@@ -658,13 +625,11 @@ fn passive_agent(
     Some(by.and_then(|k| ctx.np_after(k + 1, b, 8).map(|(f, l)| (k, f, l))))
 }
 
-/// Words that cannot start a reported clause (`said during a panel`, `says
-/// to reporters`, `continues to lead`).
-const NOT_CLAUSE_START: &[&str] = &[
-    "in", "at", "during", "to", "aboard", "after", "before", "on", "as", "while", "when", "from",
-    "with", "for", "of", "about", "by", "into", "onto", "up", "out", "down", "off", "over",
-    "through", "upon", "under", "against", "without", "within", "so", "and", "or", "but",
-];
+crate::lang::word_list! {
+    /// Words that cannot start a reported clause (`said during a panel`, `says
+    /// to reporters`, `continues to lead`).
+    fn not_clause_start = "en/not_clause_start.txt";
+}
 
 /// Whether the cue at token `ti` is negated by the two words before it
 /// (`did not say`, `didn’t say`, `never said`, `has not said`).
@@ -1027,7 +992,7 @@ fn verb_cue(
             inherit,
         });
     }
-    if !had_that && NOT_CLAUSE_START.contains(&ctx.word(s).as_str()) {
+    if !had_that && not_clause_start().contains(&ctx.word(s).as_str()) {
         return None;
     }
     if cw.weak && !had_that && words < 4 {
@@ -1128,28 +1093,16 @@ fn is_headline(ctx: &Ctx, a: usize, b: usize) -> bool {
     words >= 4 && lower * 5 <= words
 }
 
-/// Verb forms left out of the cue lexicon because they are mostly nouns
-/// (`claims`, `reports`), accepted as cues only in a verb's position.
-const AMBIGUOUS_VERBS: &[&str] = &[
-    "claims",
-    "reports",
-    "continues",
-    "answers",
-    "charges",
-    "counters",
-    "posts",
-    "reads",
-    "remarks",
-];
+crate::lang::word_list! {
+    /// Verb forms left out of the cue lexicon because they are mostly nouns
+    /// (`claims`, `reports`), accepted as cues only in a verb's position.
+    fn ambiguous_cue_verbs = "en/ambiguous_cue_verbs.txt";
 
-/// Words that start the tail of an inverted subject (`said Don Guardian in
-/// an interview`, `said Stephen Vladeck of the University of Texas`, `said a
-/// data expert who has worked for …`).
-const SUBJECT_TAIL: &[&str] = &[
-    "in", "on", "at", "who", "whose", "of", "during", "after", "before", "by", "for", "from",
-    "when", "while", "as", "via", "with", "outside", "inside", "to", "earlier", "later", "last",
-    "this", "recently", "told",
-];
+    /// Words that start the tail of an inverted subject (`said Don Guardian in
+    /// an interview`, `said Stephen Vladeck of the University of Texas`, `said a
+    /// data expert who has worked for …`).
+    fn subject_tail = "en/subject_tail.txt";
+}
 
 /// Where the inverted subject `f..=l` (`"…," said X`) ends: `l` when
 /// punctuation follows it, else the word before a short parenthesis (`Sen.
@@ -1167,7 +1120,7 @@ fn inverted_subject_end(ctx: &Ctx, f: usize, l: usize, b: usize) -> Option<usize
         ctx.punct(k) == Some('(')
             || (ctx.toks.get(k).is_some_and(|t| t.is_word())
                 && is_lower(ctx.text, &ctx.toks[k])
-                && SUBJECT_TAIL.contains(&ctx.word(k).as_str()))
+                && subject_tail().contains(&ctx.word(k).as_str()))
     })?;
     let end = k - 1;
     ctx.toks[end].is_word().then_some(end)
@@ -1271,10 +1224,10 @@ pub(crate) fn as_put_it(ctx: &Ctx, a: usize, k: usize) -> Option<Span> {
     Some(ctx.span(f, l))
 }
 
-/// Plural time nouns that open a sentence (`Hours later, Trump …`).
-const TIME_OPENERS: &[&str] = &[
-    "hours", "days", "weeks", "months", "years", "minutes", "moments", "decades",
-];
+crate::lang::word_list! {
+    /// Plural time nouns that open a sentence (`Hours later, Trump …`).
+    fn time_openers = "en/time_openers.txt";
+}
 
 /// The token after a news dateline at the start of the unit `a..ti`
 /// (`WASHINGTON —`, `PHILADELPHIA, July 25 (UPI) —`, `New York (AFP) –`,
@@ -1315,75 +1268,10 @@ fn skip_dateline(ctx: &Ctx, a: usize, ti: usize) -> usize {
     a
 }
 
-/// Capitalised sentence openers that are not subjects.
-const LEADING_FUNCTION_WORDS: &[&str] = &[
-    "in",
-    "under",
-    "last",
-    "between",
-    "there",
-    "and",
-    "but",
-    "so",
-    "yet",
-    "after",
-    "when",
-    "while",
-    "if",
-    "as",
-    "for",
-    "with",
-    "on",
-    "at",
-    "by",
-    "from",
-    "since",
-    "although",
-    "though",
-    "this",
-    "that",
-    "these",
-    "those",
-    "then",
-    "now",
-    "still",
-    "also",
-    "however",
-    "meanwhile",
-    "during",
-    "before",
-    "despite",
-    "instead",
-    "even",
-    "here",
-    "according",
-    "to",
-    "of",
-    "a",
-    "an",
-    "what",
-    "why",
-    "how",
-    "where",
-    "who",
-    "today",
-    "yesterday",
-    "earlier",
-    "later",
-    "first",
-    "finally",
-    "indeed",
-    "because",
-    "or",
-    "not",
-    "only",
-    "unlike",
-    "like",
-    "over",
-    "until",
-    "amid",
-    "without",
-];
+crate::lang::word_list! {
+    /// Capitalised sentence openers that are not subjects.
+    fn leading_function_words = "en/leading_function_words.txt";
+}
 
 /// Longest run of capitalised words (titles' periods included) taken for a
 /// unit's subject: a name with its titles fits, and a unit of many
@@ -1419,9 +1307,9 @@ pub(crate) fn unit_subject(ctx: &Ctx, a: usize, ti: usize) -> Option<Span> {
         w = ctx.word(k);
     }
     let opener = |w: &str| {
-        LEADING_FUNCTION_WORDS.contains(&w)
-            || WEEKDAYS.contains(&w)
-            || TIME_OPENERS.contains(&w)
+        leading_function_words().contains(&w)
+            || weekdays().contains(&w)
+            || time_openers().contains(&w)
             || (w.len() > 4 && (w.ends_with("ly") || w.ends_with("ing")))
     };
     if opener(&w) {

@@ -11,105 +11,26 @@
 use crate::document::{Entity, EntityId, Label, MentionKind, Span, Speaker};
 use crate::text::tally;
 use crate::text::tokens::{Tok, TokKind};
-use crate::text::words::{name_span, norm_word, pronoun_stem, HONORIFICS};
+use crate::text::words::{honorifics, name_span, norm_word, pronoun_stem};
 use std::cell::Cell;
 
-/// Words that end a subject noun phrase when walking back from the cue.
-const CLAUSE_WORDS: &[&str] = &[
-    "that", "which", "who", "whom", "whose", "and", "but", "or", "as", "while", "when", "because",
-    "if", "after", "before", "since", "although", "though", "so", "where", "than", "whether",
-    "until", "unless", "what", "how", "why", "nor", "yet", "once", "said", "says", "told",
-];
+crate::lang::word_list! {
+    /// Words that end a subject noun phrase when walking back from the cue.
+    fn clause_words = "en/clause_words.txt";
 
-/// Auxiliaries and adverbs allowed between the subject and the cue.
-const SKIP_BEFORE_CUE: &[&str] = &[
-    "has",
-    "have",
-    "had",
-    "also",
-    "previously",
-    "later",
-    "then",
-    "again",
-    "once",
-    "recently",
-    "earlier",
-    "reportedly",
-    "publicly",
-    "would",
-    "will",
-    "could",
-    "may",
-    "might",
-    "did",
-    "does",
-    "do",
-    "is",
-    "was",
-    "were",
-    "are",
-    "been",
-    "being",
-    "not",
-    "never",
-    "just",
-    "still",
-    "further",
-    "first",
-    "initially",
-    "subsequently",
-    "often",
-    "already",
-    "has",
-    "always",
-    "now",
-    "even",
-    "only",
-    "long",
-    "last",
-    "since",
-    "all",
-    "both",
-    "privately",
-    "separately",
-    "repeatedly",
-    "should",
-    "must",
-    "can",
-    "shall",
-    "ever",
-    "similarly",
-    "likewise",
-    "too",
-];
+    /// Auxiliaries and adverbs allowed between the subject and the cue: the
+    /// words the entity stage allows between a speaker and its cue
+    /// (`entities::refs`), and more.
+    fn skip_before_cue = "en/between_speaker_and_cue.txt" + "en/skip_before_cue.txt";
 
-/// Days, and words that make a time adjunct with them (`on Tuesday`,
-/// `Monday night`, `last week`): skipped between a subject and its cue, and
-/// never a speaker themselves.
-pub(crate) const WEEKDAYS: &[&str] = &[
-    "monday",
-    "tuesday",
-    "wednesday",
-    "thursday",
-    "friday",
-    "saturday",
-    "sunday",
-    "today",
-    "yesterday",
-    "tonight",
-];
+    /// Days, and words that make a time adjunct with them (`on Tuesday`,
+    /// `Monday night`, `last week`): skipped between a subject and its cue, and
+    /// never a speaker themselves.
+    pub(crate) fn weekdays = "en/weekdays.txt";
 
-/// Nouns that end a time adjunct after a day or `last`/`this`/`earlier`.
-const TIME_NOUNS: &[&str] = &[
-    "morning",
-    "afternoon",
-    "evening",
-    "night",
-    "week",
-    "weekend",
-    "month",
-    "year",
-];
+    /// Nouns that end a time adjunct after a day or `last`/`this`/`earlier`.
+    fn time_nouns = "en/time_nouns.txt";
+}
 
 /// Length in tokens of a time adjunct ending just before token `j`
 /// (`on Tuesday`, `Monday night`, `earlier this week`), 0 when there is none.
@@ -120,12 +41,12 @@ fn time_adjunct_before(text: &str, toks: &[Tok], floor: usize, j: usize) -> usiz
     let Some(w) = j.checked_sub(1).and_then(word) else {
         return 0;
     };
-    let n = if WEEKDAYS.contains(&w.as_str()) {
+    let n = if weekdays().contains(&w.as_str()) {
         1
-    } else if TIME_NOUNS.contains(&w.as_str()) {
+    } else if time_nouns().contains(&w.as_str()) {
         // Monday night / last week / earlier this month
         match j.checked_sub(2).and_then(word).as_deref() {
-            Some(p) if WEEKDAYS.contains(&p) => 2,
+            Some(p) if weekdays().contains(&p) => 2,
             Some("last" | "this" | "next") => {
                 let earlier = j.checked_sub(3).and_then(word);
                 2 + usize::from(earlier.is_some_and(|e| matches!(e.as_str(), "earlier" | "later")))
@@ -140,8 +61,10 @@ fn time_adjunct_before(text: &str, toks: &[Tok], floor: usize, j: usize) -> usiz
     n + usize::from(on)
 }
 
-/// Personal pronouns that can be speakers.
-pub const PRONOUNS: &[&str] = &["he", "she", "they", "it", "we", "i", "you", "who"];
+crate::lang::word_list! {
+    /// Personal pronouns that can be speakers.
+    pub fn pronouns = "en/pronouns.txt";
+}
 
 /// Lowercase text of a token.
 pub(crate) fn lower(text: &str, t: &Tok) -> String {
@@ -174,7 +97,7 @@ pub(crate) fn subject_before(
             continue;
         }
         let w = lower(text, t);
-        if SKIP_BEFORE_CUE.contains(&w.as_str())
+        if skip_before_cue().contains(&w.as_str())
             || (w.ends_with("ly") && w.len() > 4 && is_lower(text, t))
         {
             j -= 1;
@@ -212,11 +135,11 @@ pub(crate) fn subject_before(
         match t.kind {
             TokKind::Word => {
                 let w = lower(text, t);
-                if CLAUSE_WORDS.contains(&w.as_str()) {
+                if clause_words().contains(&w.as_str()) {
                     break;
                 }
                 // A pronoun is a whole subject.
-                if PRONOUNS.contains(&w.as_str()) && first - 1 != last {
+                if pronouns().contains(&w.as_str()) && first - 1 != last {
                     break;
                 }
             }
@@ -225,7 +148,7 @@ pub(crate) fn subject_before(
         }
         first -= 1;
         n += 1;
-        if PRONOUNS.contains(&lower(text, &toks[first]).as_str()) {
+        if pronouns().contains(&lower(text, &toks[first]).as_str()) {
             break;
         }
     }
@@ -256,9 +179,9 @@ pub(crate) fn subject_before(
     let ok = (f..=last).any(|k| {
         let s = toks[k].span.text(text);
         s.chars().next().is_some_and(char::is_uppercase)
-            || PRONOUNS.contains(&s.to_lowercase().as_str())
-            || DETERMINERS.contains(&s.to_lowercase().as_str())
-            || ROLE_NOUNS.contains(&s.to_lowercase().as_str())
+            || pronouns().contains(&s.to_lowercase().as_str())
+            || determiners().contains(&s.to_lowercase().as_str())
+            || role_nouns().contains(&s.to_lowercase().as_str())
     }) || plural;
     ok.then_some((f, last))
 }
@@ -311,52 +234,13 @@ fn is_participle_opener(text: &str, toks: &[Tok], f: usize, last: usize) -> bool
         || (f < last && toks[f + 1].is_word() && is_lower(text, &toks[f + 1]))
 }
 
-/// Determiners that start a subject noun phrase.
-const DETERMINERS: &[&str] = &[
-    "the", "a", "an", "another", "some", "many", "several", "his", "her", "their", "its", "other",
-    "most", "two", "three", "these", "those", "one", "our", "my", "your", "each", "every", "both",
-    "few", "no", "any", "all",
-];
+crate::lang::word_list! {
+    /// Determiners that start a subject noun phrase.
+    fn determiners = "en/determiners.txt";
 
-/// Common nouns that denote speakers without a determiner (`officials said`).
-const ROLE_NOUNS: &[&str] = &[
-    "officials",
-    "experts",
-    "analysts",
-    "critics",
-    "sources",
-    "observers",
-    "economists",
-    "scientists",
-    "researchers",
-    "democrats",
-    "republicans",
-    "voters",
-    "supporters",
-    "opponents",
-    "residents",
-    "authorities",
-    "lawmakers",
-    "aides",
-    "advisers",
-    "polls",
-    "police",
-    "witnesses",
-    "investigators",
-    "prosecutors",
-    "spokesman",
-    "spokeswoman",
-    "spokesperson",
-    "people",
-    "americans",
-    "conservatives",
-    "liberals",
-    "members",
-    "leaders",
-    "reports",
-    "data",
-    "studies",
-];
+    /// Common nouns that denote speakers without a determiner (`officials said`).
+    fn role_nouns = "en/role_nouns.txt";
+}
 
 /// The noun phrase right after an inverted cue (`said the ministry`, `says
 /// Smith,`) or after `according to`: token range, ending at punctuation.
@@ -373,7 +257,7 @@ pub(crate) fn np_after(
         match t.kind {
             TokKind::Word => {
                 let w = lower(text, t);
-                if k > start && CLAUSE_WORDS.contains(&w.as_str()) {
+                if k > start && clause_words().contains(&w.as_str()) {
                     break;
                 }
             }
@@ -470,65 +354,15 @@ impl MentionIndex {
     }
 }
 
-/// Words a noun phrase does not end with (`the number of`, `a woman can run
-/// for president without`): a phrase ending so was cut from a clause.
-const NOT_PHRASE_FINAL: &[&str] = &[
-    "of", "for", "without", "in", "on", "at", "by", "with", "about", "from", "the", "a", "an",
-    "and", "or", "than", "as", "into", "over", "no", "not",
-];
+crate::lang::word_list! {
+    /// Words a noun phrase does not end with (`the number of`, `a woman can run
+    /// for president without`): a phrase ending so was cut from a clause.
+    fn not_phrase_final = "en/not_phrase_final.txt";
 
-/// Capitalised sentence openers that are no subject on their own (`Maybe he
-/// figures …`, `Wait, it gets better:`, `Asked about …, she said`).
-const NOT_A_SUBJECT: &[&str] = &[
-    "maybe",
-    "perhaps",
-    "wait",
-    "ask",
-    "asked",
-    "absent",
-    "whenever",
-    "throughout",
-    "once",
-    "think",
-    "back",
-    "together",
-    "meanwhile",
-    "instead",
-    "indeed",
-    "here",
-    "thus",
-    "hence",
-    "finally",
-    "next",
-    "rather",
-    "yes",
-    "sure",
-    "imagine",
-    "consider",
-    "remember",
-    "look",
-    "listen",
-    "let",
-    "please",
-    "signs",
-    "hours",
-    "days",
-    "having",
-    "being",
-    "unless",
-    "whether",
-    "until",
-    "still",
-    "also",
-    "then",
-    "now",
-    "so",
-    "well",
-    "again",
-    "even",
-    "just",
-    "only",
-];
+    /// Capitalised sentence openers that are no subject on their own (`Maybe he
+    /// figures …`, `Wait, it gets better:`, `Asked about …, she said`).
+    fn not_a_subject = "en/not_a_subject.txt";
+}
 
 /// True when `np` can be a noun phrase: it does not end in a preposition,
 /// article or conjunction. (`to` is allowed: `The email goes on to say`
@@ -539,8 +373,8 @@ fn is_noun_phrase(text: &str, np: Span) -> bool {
     let Some(last) = ws.next_back().map(str::to_lowercase) else {
         return false;
     };
-    let lone_opener = ws.next().is_none() && NOT_A_SUBJECT.contains(&last.as_str());
-    !lone_opener && !NOT_PHRASE_FINAL.contains(&last.as_str())
+    let lone_opener = ws.next().is_none() && not_a_subject().contains(&last.as_str());
+    !lone_opener && !not_phrase_final().contains(&last.as_str())
 }
 
 /// Builds the speaker for the noun phrase `np` (a byte span): finds the best
@@ -591,50 +425,11 @@ pub(crate) fn link(text: &str, np: Span, index: &MentionIndex) -> Option<Speaker
     })
 }
 
-/// Head nouns of a definite description of a person (`the Republican
-/// presidential candidate`, `the billionaire businessman`).
-const PERSON_HEADS: &[&str] = &[
-    "candidate",
-    "nominee",
-    "governor",
-    "senator",
-    "businessman",
-    "businesswoman",
-    "tycoon",
-    "mogul",
-    "billionaire",
-    "president",
-    "frontrunner",
-    "front-runner",
-    "congressman",
-    "congresswoman",
-    "lawmaker",
-    "secretary",
-    "judge",
-    "host",
-    "anchor",
-    "actor",
-    "actress",
-    "star",
-    "singer",
-    "mayor",
-    "chairman",
-    "chairwoman",
-    "founder",
-    "hopeful",
-    "contender",
-    "politician",
-    "senator-elect",
-    "president-elect",
-    "developer",
-    "magnate",
-    "commentator",
-    "columnist",
-    "economist",
-    "pastor",
-    "entrepreneur",
-    "veteran",
-];
+crate::lang::word_list! {
+    /// Head nouns of a definite description of a person (`the Republican
+    /// presidential candidate`, `the billionaire businessman`).
+    fn person_heads = "en/person_heads.txt";
+}
 
 /// True for `the … HEAD` where HEAD is a person noun: a definite description
 /// of someone already named.
@@ -643,7 +438,7 @@ fn is_person_nominal(text: &str, np: Span) -> bool {
     ws.len() >= 2
         && ws[0].eq_ignore_ascii_case("the")
         && ws.last().is_some_and(|h| {
-            h.starts_with(char::is_lowercase) && PERSON_HEADS.contains(&h.to_lowercase().as_str())
+            h.starts_with(char::is_lowercase) && person_heads().contains(&h.to_lowercase().as_str())
         })
 }
 
@@ -701,7 +496,7 @@ fn with_honorific(text: &str, name: Span, np: Span) -> Span {
         .find(|(_, c)| c.is_whitespace())
         .map_or(0, |(i, c)| i + c.len_utf8());
     let word = &trimmed[start..];
-    if !word.is_empty() && HONORIFICS.contains(&norm_word(word).as_str()) {
+    if !word.is_empty() && honorifics().contains(&norm_word(word).as_str()) {
         let s = np.start.min(name.start) + start;
         return Span::new(s, name.end);
     }

@@ -12,13 +12,12 @@ use crate::text::tally;
 use crate::text::tokens::{Tok, TokKind};
 use std::cell::Cell;
 
-/// Words after which a period does not end a sentence.
-const ABBREVIATIONS: &[&str] = &[
-    "mr", "mrs", "ms", "dr", "st", "sen", "rep", "gov", "gen", "lt", "col", "sgt", "jr", "sr",
-    "u.s", "u.k", "u.n", "inc", "corp", "co", "ltd", "jan", "feb", "mar", "apr", "aug", "sept",
-    "sep", "oct", "nov", "dec", "no", "vs", "prof", "rev", "capt", "maj", "cmdr", "adm", "ft",
-    "mt", "d.c", "a.m", "p.m", "e.g", "i.e", "etc", "approx", "dept", "est", "fig", "pres",
-];
+crate::lang::word_list! {
+    /// Words after which a period does not end a sentence. Not the sentence
+    /// splitter's abbreviations, which hold many more: the file's header says
+    /// why.
+    fn unit_abbreviations = "en/unit_abbreviations.txt";
+}
 
 /// Attribution units: `units[k]` is a token range `a..b`. Units end after a
 /// sentence-final `.`/`!`/`?` (and any closing marks right after it) that is
@@ -191,7 +190,7 @@ fn is_abbrev_before(text: &str, toks: &[Tok], i: usize) -> bool {
         return true; // initials: "Jonas E. Smith"
     }
     let lower = s.to_lowercase();
-    ABBREVIATIONS.contains(&lower.as_str())
+    unit_abbreviations().contains(&lower.as_str())
 }
 
 #[cfg(test)]

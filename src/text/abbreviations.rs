@@ -13,10 +13,11 @@
 //! of the Pragmatic Segmenter as well, and it is what [`classify`] and
 //! [`is_sentence_starter`] implement.
 //!
-//! All lists are sorted static slices searched with `binary_search`, and a
-//! unit test keeps them sorted. The two abbreviation lists, consulted at
-//! nearly every period, are also turned once into sorted integer keys so
-//! that a look-up compares integers rather than strings.
+//! The lists are files under `src/lang/en/` (see `crate::lang`), kept in
+//! byte order, sorted at load and searched with `binary_search`. The two
+//! abbreviation lists, consulted at nearly every period, are also turned
+//! once into sorted integer keys so that a look-up compares integers rather
+//! than strings.
 //!
 //! Case: an entry written in lower case matches in any case ("co" matches
 //! "co", "Co" and "CO"); an entry with capitals matches only exactly, so the
@@ -41,325 +42,39 @@ pub(crate) enum Abbrev {
     Ambiguous,
 }
 
-/// Titles and prefixes: never sentence-final before a capitalised word.
-static TITLES: &[&str] = &[
-    "Messrs", "Mmes", "Mt", "Rt", "adm", "amb", "asst", "atty", "brig", "capt", "cdr", "cf",
-    "cmdr", "col", "comdr", "cpl", "det", "dr", "drs", "e.g", "ens", "fr", "gen", "gov", "govs",
-    "hon", "i.e", "insp", "lt", "maj", "mlle", "mme", "mr", "mrs", "ms", "msgr", "pres", "prof",
-    "profs", "pvt", "rep", "reps", "rev", "sen", "sens", "sgt", "spc", "supt", "v", "viz", "vs",
-];
+crate::lang::word_list! {
+    /// Titles and prefixes: never sentence-final before a capitalised word.
+    sorted fn title_abbreviations = "en/title_abbreviations.txt";
 
-/// Other abbreviations: sentence-final only before a sentence starter.
-static AMBIGUOUS: &[&str] = &[
-    "Ala", "Alta", "Apr", "Ariz", "Ark", "Art", "Aug", "Calif", "Colo", "Conn", "Dec", "Del",
-    "Dist", "Feb", "Fla", "Fri", "Ga", "Ill", "Ind", "Jan", "Jul", "Jun", "Kan", "Kans", "Ky",
-    "La", "Mar", "Mass", "Md", "Mich", "Minn", "Miss", "Mo", "Mon", "Mont", "Neb", "Nebr", "Nev",
-    "No", "Nos", "Nov", "Nr", "N°", "Nº", "Oct", "Okla", "Ont", "Ore", "Oreg", "Pa", "Penn", "Que",
-    "Sask", "Sat", "Sep", "Sept", "Tenn", "Tex", "Thu", "Thur", "Thurs", "Tue", "Tues", "Va", "Vt",
-    "Wash", "Wed", "Wis", "Wisc", "Wyo", "al", "approx", "assn", "assoc", "ave", "blvd", "bros",
-    "ca", "ch", "chap", "cir", "co", "corp", "cos", "ct", "dept", "div", "ed", "eds", "esq", "est",
-    "etc", "fig", "figs", "ft", "govt", "hr", "hrs", "hwy", "ibid", "inc", "inst", "intl", "jr",
-    "lb", "lbs", "ln", "ltd", "mfg", "mi", "natl", "oz", "p", "para", "pkwy", "plc", "pp", "pt",
-    "pts", "rd", "sec", "sq", "sr", "st", "ste", "univ", "vol", "vols", "wk", "yr", "yrs",
-];
+    /// Other abbreviations: sentence-final only before a sentence starter.
+    sorted fn ambiguous_abbreviations = "en/ambiguous_abbreviations.txt";
 
-/// Capitalised words that typically open an English sentence. After an
-/// ambiguous abbreviation, one of these means the abbreviation ended the
-/// sentence. Deliberately excludes words that are also common first names
-/// ("Will", "May", "Mark").
-static STARTERS: &[&str] = &[
-    "A",
-    "About",
-    "According",
-    "After",
-    "Again",
-    "All",
-    "Also",
-    "Although",
-    "Among",
-    "An",
-    "And",
-    "Another",
-    "Any",
-    "Are",
-    "As",
-    "At",
-    "Because",
-    "Before",
-    "Being",
-    "Both",
-    "But",
-    "By",
-    "Can",
-    "Could",
-    "Despite",
-    "Did",
-    "Do",
-    "Does",
-    "During",
-    "Each",
-    "Earlier",
-    "Either",
-    "Even",
-    "Every",
-    "Few",
-    "For",
-    "From",
-    "Further",
-    "Furthermore",
-    "Had",
-    "Has",
-    "Have",
-    "He",
-    "Her",
-    "Here",
-    "His",
-    "How",
-    "However",
-    "Hundreds",
-    "I",
-    "If",
-    "In",
-    "Indeed",
-    "Instead",
-    "Is",
-    "It",
-    "Its",
-    "Just",
-    "Last",
-    "Later",
-    "Many",
-    "Meanwhile",
-    "Millions",
-    "More",
-    "Moreover",
-    "Most",
-    "Much",
-    "My",
-    "Neither",
-    "Never",
-    "Nevertheless",
-    "No",
-    "None",
-    "Nor",
-    "Not",
-    "Nothing",
-    "Now",
-    "Of",
-    "On",
-    "Once",
-    "One",
-    "Only",
-    "Or",
-    "Other",
-    "Our",
-    "Over",
-    "Perhaps",
-    "Several",
-    "She",
-    "Should",
-    "Since",
-    "So",
-    "Some",
-    "Still",
-    "Such",
-    "That",
-    "The",
-    "Their",
-    "Then",
-    "There",
-    "These",
-    "They",
-    "This",
-    "Those",
-    "Though",
-    "Thousands",
-    "Three",
-    "Thus",
-    "To",
-    "Two",
-    "Under",
-    "Unlike",
-    "Until",
-    "Was",
-    "We",
-    "Were",
-    "What",
-    "When",
-    "Where",
-    "Whether",
-    "Which",
-    "While",
-    "Who",
-    "Why",
-    "With",
-    "Without",
-    "Would",
-    "Yes",
-    "Yet",
-    "You",
-    "Your",
-];
+    /// Capitalised words that typically open an English sentence. After an
+    /// ambiguous abbreviation, one of these means the abbreviation ended the
+    /// sentence. Deliberately excludes words that are also common first names
+    /// ("Will", "May", "Mark").
+    sorted fn sentence_starters = "en/sentence_starters.txt";
 
-/// Days, months and time zones: after "a.m."/"p.m." they continue the
-/// sentence ("at 6 p.m. Friday", "at 9 a.m. EST").
-static TIME_FOLLOWERS: &[&str] = &[
-    "Apr",
-    "April",
-    "Aug",
-    "August",
-    "BST",
-    "CDT",
-    "CEST",
-    "CET",
-    "CST",
-    "CT",
-    "Dec",
-    "December",
-    "EDT",
-    "EST",
-    "ET",
-    "Feb",
-    "February",
-    "Fri",
-    "Friday",
-    "GMT",
-    "Jan",
-    "January",
-    "Jul",
-    "July",
-    "Jun",
-    "June",
-    "MDT",
-    "MSK",
-    "MST",
-    "MT",
-    "Mar",
-    "March",
-    "May",
-    "Mon",
-    "Monday",
-    "Nov",
-    "November",
-    "Oct",
-    "October",
-    "PDT",
-    "PST",
-    "PT",
-    "Sat",
-    "Saturday",
-    "Sep",
-    "Sept",
-    "September",
-    "Sun",
-    "Sunday",
-    "Thu",
-    "Thursday",
-    "Tue",
-    "Tues",
-    "Tuesday",
-    "UTC",
-    "Wed",
-    "Wednesday",
-];
+    /// Days, months and time zones: after "a.m."/"p.m." they continue the
+    /// sentence ("at 6 p.m. Friday", "at 9 a.m. EST").
+    sorted fn time_followers = "en/time_followers.txt";
 
-/// Prepositions that open a bare time phrase ("At 5 a.m.", "By 6 p.m.").
-static TIME_PREPOSITIONS: &[&str] = &[
-    "About",
-    "After",
-    "Around",
-    "At",
-    "Before",
-    "Beginning",
-    "By",
-    "From",
-    "Shortly",
-    "Since",
-    "Starting",
-    "Till",
-    "Until",
-];
+    /// Prepositions that open a bare time phrase ("At 5 a.m.", "By 6 p.m.").
+    sorted fn time_prepositions = "en/time_prepositions.txt";
 
-/// Speech verbs that may follow a quotation and its speaker:
-/// `"Is it?" Smith asked.`
-static CUE_VERBS: &[&str] = &[
-    "acknowledged",
-    "added",
-    "adds",
-    "admitted",
-    "agreed",
-    "announced",
-    "answered",
-    "argued",
-    "asked",
-    "asks",
-    "boasted",
-    "claimed",
-    "commented",
-    "complained",
-    "conceded",
-    "concluded",
-    "confirmed",
-    "continued",
-    "continues",
-    "countered",
-    "cried",
-    "declared",
-    "demanded",
-    "denied",
-    "emphasised",
-    "emphasized",
-    "exclaimed",
-    "explained",
-    "explains",
-    "insisted",
-    "insists",
-    "joked",
-    "laughed",
-    "maintained",
-    "mused",
-    "noted",
-    "notes",
-    "objected",
-    "observed",
-    "pleaded",
-    "predicted",
-    "promised",
-    "protested",
-    "quipped",
-    "recalled",
-    "recalls",
-    "remarked",
-    "replied",
-    "replies",
-    "reported",
-    "responded",
-    "said",
-    "says",
-    "screamed",
-    "shouted",
-    "sighed",
-    "snapped",
-    "stated",
-    "states",
-    "stressed",
-    "suggested",
-    "tweeted",
-    "warned",
-    "warns",
-    "whispered",
-    "wondered",
-    "writes",
-    "wrote",
-    "yelled",
-];
+    /// Speech verbs that may follow a quotation and its speaker:
+    /// `"Is it?" Smith asked.` A list of its own, not the cue lexicon of
+    /// `text/cues.rs`: it matches fewer forms, in their case only, and six
+    /// words the lexicon lacks (the file's header has the difference).
+    sorted fn cue_verbs_after_quote = "en/cue_verbs_after_quote.txt";
 
-/// Names that contain an exclamation mark: "Yahoo! Finance" is no sentence
-/// end.
-static BANG_NAMES: &[&str] = &["Jeopardy", "Yahoo"];
+    /// Names that contain an exclamation mark: "Yahoo! Finance" is no sentence
+    /// end.
+    sorted fn bang_names = "en/bang_names.txt";
+}
 
-/// Longest entry of [`TITLES`] and [`AMBIGUOUS`], in bytes (a test checks;
-/// [`key`] needs at most 7).
+/// Longest entry of [`title_abbreviations`] and [`ambiguous_abbreviations`],
+/// in bytes (a test checks; [`key`] needs at most 7).
 const MAX_LISTED_LEN: usize = 6;
 
 /// A word list as sorted 64-bit keys (length in the top byte, bytes below),
@@ -414,12 +129,12 @@ impl Keys {
 
 fn title_keys() -> &'static Keys {
     static KEYS: OnceLock<Keys> = OnceLock::new();
-    KEYS.get_or_init(|| Keys::new(TITLES))
+    KEYS.get_or_init(|| Keys::new(title_abbreviations()))
 }
 
 fn ambiguous_keys() -> &'static Keys {
     static KEYS: OnceLock<Keys> = OnceLock::new();
-    KEYS.get_or_init(|| Keys::new(AMBIGUOUS))
+    KEYS.get_or_init(|| Keys::new(ambiguous_abbreviations()))
 }
 
 /// Classifies the word that stands right before a period (without the
@@ -469,27 +184,27 @@ fn is_dotted_abbreviation(word: &str) -> bool {
 
 /// True for a capitalised word that usually opens a sentence ("The", "It").
 pub(crate) fn is_sentence_starter(word: &str) -> bool {
-    STARTERS.binary_search(&word).is_ok()
+    sentence_starters().binary_search(&word).is_ok()
 }
 
 /// True for a day, month or time zone (continues a sentence after "p.m.").
 pub(crate) fn is_time_follower(word: &str) -> bool {
-    TIME_FOLLOWERS.binary_search(&word).is_ok()
+    time_followers().binary_search(&word).is_ok()
 }
 
 /// True for a preposition that opens a bare time phrase ("At").
 pub(crate) fn is_time_preposition(word: &str) -> bool {
-    TIME_PREPOSITIONS.binary_search(&word).is_ok()
+    time_prepositions().binary_search(&word).is_ok()
 }
 
 /// True for a speech verb ("said", "asked").
 pub(crate) fn is_cue_verb(word: &str) -> bool {
-    CUE_VERBS.binary_search(&word).is_ok()
+    cue_verbs_after_quote().binary_search(&word).is_ok()
 }
 
 /// True for a name spelled with an exclamation mark ("Yahoo").
 pub(crate) fn is_bang_name(word: &str) -> bool {
-    BANG_NAMES.binary_search(&word).is_ok()
+    bang_names().binary_search(&word).is_ok()
 }
 
 #[cfg(test)]
@@ -499,13 +214,13 @@ mod tests {
     #[test]
     fn lists_are_sorted_and_unique() {
         for list in [
-            TITLES,
-            AMBIGUOUS,
-            STARTERS,
-            TIME_FOLLOWERS,
-            TIME_PREPOSITIONS,
-            CUE_VERBS,
-            BANG_NAMES,
+            title_abbreviations(),
+            ambiguous_abbreviations(),
+            sentence_starters(),
+            time_followers(),
+            time_prepositions(),
+            cue_verbs_after_quote(),
+            bang_names(),
         ] {
             for pair in list.windows(2) {
                 assert!(pair[0] < pair[1], "{:?} >= {:?}", pair[0], pair[1]);
@@ -514,8 +229,33 @@ mod tests {
     }
 
     #[test]
+    fn cue_verbs_after_quote_outside_the_cue_lexicon() {
+        // The words cue_verbs_after_quote.txt says the lexicon lacks.
+        let outside: Vec<&str> = cue_verbs_after_quote()
+            .iter()
+            .copied()
+            .filter(|w| crate::text::cues::lookup(w).is_none())
+            .collect();
+        assert_eq!(
+            outside,
+            [
+                "commented",
+                "continues",
+                "objected",
+                "pleaded",
+                "protested",
+                "states"
+            ]
+        );
+    }
+
+    #[test]
     fn max_listed_len_is_right() {
-        let longest = TITLES.iter().chain(AMBIGUOUS).map(|w| w.len()).max();
+        let longest = title_abbreviations()
+            .iter()
+            .chain(ambiguous_abbreviations())
+            .map(|w| w.len())
+            .max();
         assert_eq!(longest, Some(MAX_LISTED_LEN));
     }
 

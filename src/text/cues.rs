@@ -184,35 +184,11 @@ const VERBS: &[(&str, &str, &str, &str, bool, bool)] = &[
     ("recount", "", "", "", false, false),
 ];
 
-/// Inflected forms left out of the lexicon: far more often nouns or aspect
-/// verbs than cues in PolNeAR train.
-const EXCLUDED: &[&str] = &[
-    "state",
-    "states",
-    "continue",
-    "continues",
-    "continuing",
-    "report",
-    "reports",
-    "remarks",
-    "claims",
-    "finding",
-    "post",
-    "posts",
-    "answer",
-    "answers",
-    "charge",
-    "charges",
-    "counter",
-    "feeling",
-    "knowing",
-    "thinking",
-    "expect",
-    "hope",
-    "fear",
-    "feel",
-    "know",
-];
+crate::lang::word_list! {
+    /// Inflected forms left out of the lexicon: far more often nouns or aspect
+    /// verbs than cues in PolNeAR train.
+    fn cue_excluded_forms = "en/cue_excluded_forms.txt";
+}
 
 fn regular(lemma: &str) -> (String, String, String) {
     let ends_e = lemma.ends_with('e');
@@ -282,7 +258,7 @@ fn table() -> &'static HashMap<String, CueWord> {
         }
         // Forms that are mostly not speech in news: "the state", "continues
         // to lead", "the reports".
-        for w in EXCLUDED {
+        for w in cue_excluded_forms() {
             m.remove(*w);
         }
         m
@@ -306,37 +282,15 @@ pub fn lookup(word: &str) -> Option<CueWord> {
     table().get(lower.as_str()).copied()
 }
 
-/// Nouns that introduce content after a possessive speaker: `X's statement
-/// that …`, `his claim that …`.
-pub const NOUN_CUES: &[&str] = &[
-    "statement",
-    "claim",
-    "claims",
-    "assertion",
-    "argument",
-    "announcement",
-    "warning",
-    "insistence",
-    "contention",
-    "belief",
-    "view",
-    "suggestion",
-    "promise",
-    "pledge",
-    "prediction",
-    "allegation",
-    "allegations",
-    "remark",
-    "remarks",
-    "comment",
-    "comments",
-];
+crate::lang::word_list! {
+    /// Nouns that introduce content after a possessive speaker: `X's statement
+    /// that …`, `his claim that …`.
+    pub fn noun_cues = "en/noun_cues.txt";
 
-/// Words that, right before a cue word, show it is not a verb of speech
-/// (`the said agreement`, `so-called`, `a reported 400`).
-pub const NOT_BEFORE: &[&str] = &[
-    "the", "a", "an", "so", "this", "that", "its", "their", "his", "her",
-];
+    /// Words that, right before a cue word, show it is not a verb of speech
+    /// (`the said agreement`, `so-called`, `a reported 400`).
+    pub fn not_before_cue = "en/not_before_cue.txt";
+}
 
 #[cfg(test)]
 mod tests {

@@ -100,10 +100,10 @@ impl Quoted {
     }
 }
 
-/// Elisions that start with an apostrophe and are not opening quotes.
-const ELISIONS: &[&str] = &[
-    "em", "til", "tis", "twas", "cause", "n", "round", "bout", "nuff", "ol",
-];
+crate::lang::word_list! {
+    /// Elisions that start with an apostrophe and are not opening quotes.
+    fn elisions = "en/elisions.txt";
+}
 
 fn is_opening_context(c: Option<char>) -> bool {
     match c {
@@ -278,7 +278,7 @@ fn classify_single(
             .take_while(|c| c.is_alphabetic())
             .flat_map(char::to_lowercase)
             .collect();
-        if ELISIONS.contains(&word.as_str()) {
+        if elisions().contains(&word.as_str()) {
             return None;
         }
         return Some(MarkRole::Open);
