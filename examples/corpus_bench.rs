@@ -56,6 +56,10 @@ struct Args {
     /// Use only the first N articles.
     #[arg(long)]
     limit: Option<usize>,
+    /// Run the corpus N times over in one process (with the RSS column at
+    /// each quarter: memory that levels off stays flat in the later passes).
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..))]
+    repeat: u32,
     /// Text sizes in bytes for the length-scaling table.
     #[arg(long, default_value = "10000,100000,1000000", value_delimiter = ',')]
     scaling: Vec<usize>,
@@ -137,6 +141,12 @@ fn run(args: &Args) -> Result<(), String> {
     if let Some(limit) = args.limit {
         texts.truncate(limit);
     }
+    let one = texts.len();
+    texts = texts
+        .into_iter()
+        .cycle()
+        .take(one * args.repeat as usize)
+        .collect();
     drop(raw);
     let bytes: usize = texts.iter().map(String::len).sum();
     let words: usize = texts.iter().map(|t| t.split_whitespace().count()).sum();
