@@ -41,13 +41,16 @@ struct JsonLine {
     text: String,
 }
 
-/// Parses one JSON line `{"id", "text"}`. A missing `id` becomes
-/// `source:line`; a numeric id is written as a string.
+/// Parses one JSON line `{"id", "text"}`. A missing, null or empty `id`
+/// becomes `source:line` (a document always has an id to name it by); a
+/// numeric id is written as a string.
 ///
 /// ```
 /// use saidwho::corpus::parse_json_line;
 /// let doc = parse_json_line(r#"{"id": 7, "text": "Hi."}"#, "in.jsonl", 3).unwrap();
 /// assert_eq!((doc.id.as_str(), doc.text.as_str()), ("7", "Hi."));
+/// let doc = parse_json_line(r#"{"id": "", "text": "Hi."}"#, "in.jsonl", 5).unwrap();
+/// assert_eq!(doc.id, "in.jsonl:5");
 /// assert!(parse_json_line("{oops", "in.jsonl", 4).unwrap_err().to_string().contains("in.jsonl:4"));
 /// ```
 pub fn parse_json_line(line: &str, source: &str, line_no: usize) -> Result<InputDoc> {
@@ -58,6 +61,9 @@ pub fn parse_json_line(line: &str, source: &str, line_no: usize) -> Result<Input
     })?;
     let id = match rec.id {
         None | Some(serde_json::Value::Null) => format!("{source}:{line_no}"),
+        // Found by the `jsonl` fuzz target: `"id": ""` gave a document
+        // with no name.
+        Some(serde_json::Value::String(s)) if s.is_empty() => format!("{source}:{line_no}"),
         Some(serde_json::Value::String(s)) => s,
         Some(other) => other.to_string(),
     };
