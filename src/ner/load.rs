@@ -13,7 +13,7 @@ use super::config::ModelConfig;
 use super::embedded::{self, EMBEDDED_MODEL};
 use super::labels::LabelMap;
 use super::options::NerOptions;
-use super::registry::{sha256_hex, ModelEntry, Registry, ResolvedModel};
+use super::registry::{lower_hex, sha256_hex, ModelEntry, Registry, ResolvedModel};
 use super::tokenizer::{read_tokenizer, ReadFile};
 use super::transformer::TransformerRecognizer;
 use crate::error::{Error, Result};
@@ -230,8 +230,7 @@ impl<R: std::io::Read> Hashing<R> {
 
     /// The hash of everything read so far, as lowercase hex.
     fn hex(&self) -> String {
-        let digest = sha2::Digest::finalize(self.hasher.clone());
-        digest.iter().map(|b| format!("{b:02x}")).collect()
+        lower_hex(&sha2::Digest::finalize(self.hasher.clone()))
     }
 }
 
