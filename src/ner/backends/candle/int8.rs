@@ -15,9 +15,11 @@
 //! exact, so all give the same result bit for bit; the unit tests compare
 //! every kernel the CPU runs with the portable one. On a Zen 5 EPYC
 //! (2026-12-04) the AVX-512 VNNI kernel made the 8-bit teacher 2.6× faster
-//! than the AVX2 one end to end (`docs/performance.md`). Intel's AMX tiles
-//! (`tdpbusd`) are not written yet: no CPU with AMX has been at hand to
-//! test them.
+//! than the AVX2 one end to end (`docs/performance.md`). Where the CPU has
+//! Intel's AMX (Sapphire Rapids and later) and Linux grants its use, AMX
+//! tiles (`tdpbusd`: a 16 × 64 by 64 × 16 byte product, 16,384
+//! multiply-adds, in one instruction) take the product instead, over their
+//! own layout of the activations (`amx.rs`).
 //!
 //! Quantization is dynamic, as PyTorch's `quantize_dynamic` for BERT: the
 //! weights once, on load, symmetric per output to -63..=63 (7 bits, so
@@ -51,6 +53,13 @@ const KC: usize = 256;
 /// Most rows per block of the product: their quantized activations for KC
 /// quads take MC × KC × 4 bytes = 252 KiB.
 const MC: usize = 252;
+/// Input quads per step of an AMX product (a tile row holds 64 bytes):
+/// weight panels are padded with zero quads to a multiple of it, so that
+/// the AMX path never reads past a panel; the other kernels stop at the
+/// last real quad.
+const TILE_QUADS: usize = 16;
+/// Rows of an AMX tile; the AMX path works on two tiles of rows at once.
+const TILE_ROWS: usize = 16;
 /// Weight panels per block of columns: the 32-bit sums of a block of rows
 /// for them take MC × NC_PANELS × NR × 4 bytes = 252 KiB.
 const NC_PANELS: usize = 16;
@@ -62,7 +71,10 @@ pub(super) struct QuantWeights {
     outputs: usize,
     /// `inputs.div_ceil(4)`: input quads.
     quads: usize,
-    /// `outputs.div_ceil(NR)` panels of `quads × NR × 4` bytes.
+    /// Quads per panel: `quads` rounded up to [`TILE_QUADS`] (zeros after
+    /// the last real quad).
+    panel_quads: usize,
+    /// `outputs.div_ceil(NR)` panels of `panel_quads × NR × 4` bytes.
     packed: Vec<i8>,
     /// Per output: the value of one quantization step.
     scales: Vec<f32>,
@@ -76,7 +88,8 @@ impl QuantWeights {
     pub(super) fn new(weight: &[f32], outputs: usize, inputs: usize) -> Self {
         debug_assert_eq!(weight.len(), outputs * inputs);
         let quads = inputs.div_ceil(4);
-        let mut packed = vec![0i8; outputs.div_ceil(NR) * quads * NR * 4];
+        let panel_quads = quads.div_ceil(TILE_QUADS) * TILE_QUADS;
+        let mut packed = vec![0i8; outputs.div_ceil(NR) * panel_quads * NR * 4];
         let mut scales = vec![0f32; outputs];
         let mut sums = vec![0i32; outputs];
         for (c, row) in weight.chunks_exact(inputs.max(1)).enumerate().take(outputs) {
@@ -87,7 +100,7 @@ impl QuantWeights {
                 (0.0, 0.0)
             };
             scales[c] = scale;
-            let base = (c / NR) * quads * NR * 4 + (c % NR) * 4;
+            let base = (c / NR) * panel_quads * NR * 4 + (c % NR) * 4;
             for (i, &v) in row.iter().enumerate() {
                 let q = round(v * inv, -WMAX, WMAX);
                 packed[base + (i / 4) * NR * 4 + i % 4] = q as i8;
@@ -98,6 +111,7 @@ impl QuantWeights {
             inputs,
             outputs,
             quads,
+            panel_quads,
             packed,
             scales,
             sums,
@@ -112,6 +126,11 @@ impl QuantWeights {
     /// Number of outputs.
     pub(super) fn outputs(&self) -> usize {
         self.outputs
+    }
+
+    /// Bytes from one weight panel to the next.
+    fn panel_len(&self) -> usize {
+        self.panel_quads * NR * 4
     }
 
     /// `out = x · Wᵀ + bias` for `x` of `rows × inputs` (row-major), `out`
@@ -140,7 +159,7 @@ impl QuantWeights {
         // even size, so that no thread waits for another's last block.
         let threads = rayon::current_num_threads().max(1);
         let blocks = rows.div_ceil(MC).div_ceil(threads) * threads;
-        let block = rows.div_ceil(blocks.max(1)).div_ceil(MR).max(1) * MR;
+        let block = rows.div_ceil(blocks.max(1)).div_ceil(kernel.rows).max(1) * kernel.rows;
         if threads == 1 {
             // On the caller's thread: with a pool of one, several callers
             // (one per worker of a corpus) would queue for that one thread.
@@ -168,6 +187,27 @@ impl QuantWeights {
 
     #[inline(always)]
     fn block_any(&self, kernel: Kernel, x: &[f32], bias: &[f32], gelu: bool, out: &mut [f32]) {
+        match kernel.run {
+            Run::Tiles(tiles) => self.block_tiles(tiles, x, bias, gelu, out),
+            #[cfg(target_arch = "x86_64")]
+            Run::Amx => self.block_amx(x, bias, gelu, out),
+        }
+    }
+
+    /// [`block`](Self::block) with a micro-kernel over [`MR`]-row tiles.
+    #[inline(always)]
+    fn block_tiles(
+        &self,
+        TileKernel {
+            run,
+            panels: group_panels,
+            kc,
+        }: TileKernel,
+        x: &[f32],
+        bias: &[f32],
+        gelu: bool,
+        out: &mut [f32],
+    ) {
         let (k, n, quads) = (self.inputs, self.outputs, self.quads);
         let rows = x.len() / k;
         let tiles = rows.div_ceil(MR);
@@ -191,16 +231,7 @@ impl QuantWeights {
                 .zip(sx)
                 .zip(zx)
             {
-                let (scale, inv, zero) = activation_step(row);
-                (*s, *z) = (scale, zero as i32);
-                for (q, &v) in q.iter_mut().zip(row) {
-                    // Adding 1.5 · 2^23 rounds a float in 0..=255 to the
-                    // integer in its low mantissa bits: a vectorisable
-                    // round-to-nearest (float-to-int conversions are not,
-                    // with `as`'s saturation).
-                    let v = (v * inv + zero).clamp(0.0, XMAX);
-                    *q = (v + 12_582_912.0).to_bits() as u8;
-                }
+                (*s, *z) = quantize_row(row, q);
             }
             for (i, dst) in qx.chunks_exact_mut(MR).enumerate() {
                 for (r, d) in dst.iter_mut().enumerate() {
@@ -213,14 +244,14 @@ impl QuantWeights {
         // quads, so that the slice of a weight panel being used (KC × 64
         // bytes) stays in the L1 cache across all tiles, and the sums that
         // carry over between input blocks (`accs`) in L2.
-        let panel_len = quads * NR * 4;
+        let panel_len = self.panel_len();
         let mut accs = vec![[[0i32; NR]; MR]; tiles * NC_PANELS];
         for (chunk, weights) in self.packed.chunks(NC_PANELS * panel_len).enumerate() {
             let panels = weights.len() / panel_len;
-            for q0 in (0..quads).step_by(kernel.kc) {
-                let qc = kernel.kc.min(quads - q0);
-                for p0 in (0..panels).step_by(kernel.panels) {
-                    let group = kernel.panels.min(panels - p0);
+            for q0 in (0..quads).step_by(kc) {
+                let qc = kc.min(quads - q0);
+                for p0 in (0..panels).step_by(group_panels) {
+                    let group = group_panels.min(panels - p0);
                     let w = &weights[p0 * panel_len + q0 * NR * 4..];
                     for (tile, a) in qx.chunks_exact(quads * MR).enumerate() {
                         let a = &a[q0 * MR..][..qc * MR];
@@ -228,7 +259,7 @@ impl QuantWeights {
                         // SAFETY: `kernel` comes from `Kernel::selected`
                         // (or a test that checked `Kernel::all`): this CPU
                         // runs it.
-                        unsafe { (kernel.run)(a, w, panel_len, qc, acc, q0 > 0) };
+                        unsafe { run(a, w, panel_len, qc, acc, q0 > 0) };
                     }
                 }
             }
@@ -248,12 +279,7 @@ impl QuantWeights {
                     .zip(scales.chunks(NR).zip(bias.chunks(NR)))
                     .zip(sums.chunks(NR))
                 {
-                    let acc = &acc[r % MR];
-                    for ((((o, &a), &s), &b), &w) in
-                        dst.iter_mut().zip(acc).zip(scales).zip(bias).zip(sums)
-                    {
-                        *o = (a - zr * w) as f32 * sr * s + b;
-                    }
+                    dequantize(dst, &acc[r % MR], (sr, zr), (scales, sums), bias);
                 }
                 if gelu {
                     for o in dst.iter_mut() {
@@ -262,6 +288,100 @@ impl QuantWeights {
                 }
             }
         }
+    }
+
+    /// [`block`](Self::block) on AMX tiles. The activations are quantized
+    /// row-major (an A tile is 16 rows × 64 bytes, a row at a time), their
+    /// rows padded with zeros to a multiple of 2 × [`TILE_ROWS`]; a weight
+    /// panel's 16 quads × 16 columns × 4 bytes is a B tile as packed. For
+    /// each pair of panels and pair of row tiles, four C tiles (32 × 32
+    /// sums) stay in the tile registers over all the inputs.
+    #[cfg(target_arch = "x86_64")]
+    #[inline(always)]
+    fn block_amx(&self, x: &[f32], bias: &[f32], gelu: bool, out: &mut [f32]) {
+        let (k, n) = (self.inputs, self.outputs);
+        let rows = x.len() / k;
+        let row_bytes = self.panel_quads * 4;
+        let padded = rows.div_ceil(2 * TILE_ROWS) * 2 * TILE_ROWS;
+        let mut qa = vec![0u8; padded * row_bytes];
+        let mut steps = vec![(0f32, 0i32); rows];
+        for ((row, q), s) in x
+            .chunks_exact(k)
+            .zip(qa.chunks_exact_mut(row_bytes))
+            .zip(&mut steps)
+        {
+            *s = quantize_row(row, q);
+        }
+        // The sums of one chunk of columns, row-major; an odd last panel is
+        // computed twice, the copy landing in the (unused) next panel's place.
+        let width = NC_PANELS.div_ceil(2) * 2 * NR;
+        let mut sums = vec![0i32; padded * width];
+        let panel_len = self.panel_len();
+        let Some(tiles) = super::amx::Tiles::configure() else {
+            // Not reached: the AMX kernel is only chosen where `ready`.
+            return self.block_tiles(TileKernel::PORTABLE, x, bias, gelu, out);
+        };
+        for (chunk, weights) in self.packed.chunks(NC_PANELS * panel_len).enumerate() {
+            let panels = weights.len() / panel_len;
+            for p in (0..panels).step_by(2) {
+                let b0 = &weights[p * panel_len..][..panel_len];
+                let b1 = weights
+                    .get((p + 1) * panel_len..(p + 2) * panel_len)
+                    .unwrap_or(b0);
+                for (t, a) in qa.chunks_exact(2 * TILE_ROWS * row_bytes).enumerate() {
+                    let c = &mut sums[t * 2 * TILE_ROWS * width + p * NR..];
+                    tiles.product(a, row_bytes, [b0, b1], c, width);
+                }
+            }
+            let c0 = chunk * NC_PANELS * NR;
+            let cols = (n - c0).min(NC_PANELS * NR);
+            let scales = &self.scales[c0..][..cols];
+            let (wsums, bias) = (&self.sums[c0..][..cols], &bias[c0..][..cols]);
+            for ((row, acc), &step) in out
+                .chunks_exact_mut(n)
+                .zip(sums.chunks_exact(width))
+                .zip(&steps)
+            {
+                let dst = &mut row[c0..][..cols];
+                dequantize(dst, &acc[..cols], step, (scales, wsums), bias);
+                if gelu {
+                    for o in dst.iter_mut() {
+                        *o = gelu_erf(*o);
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Quantizes one row of activations into `q` (as many bytes as the row has
+/// values), returning its step and zero point ([`activation_step`]).
+#[inline(always)]
+fn quantize_row(row: &[f32], q: &mut [u8]) -> (f32, i32) {
+    let (scale, inv, zero) = activation_step(row);
+    for (q, &v) in q.iter_mut().zip(row) {
+        // Adding 1.5 · 2^23 rounds a float in 0..=255 to the integer in its
+        // low mantissa bits: a vectorisable round-to-nearest (float-to-int
+        // conversions are not, with `as`'s saturation).
+        let v = (v * inv + zero).clamp(0.0, XMAX);
+        *q = (v + 12_582_912.0).to_bits() as u8;
+    }
+    (scale, zero as i32)
+}
+
+/// One row's outputs from its integer sums, for a run of columns:
+/// x·w ≈ sx · sw · (Σ qx·qw − zx · Σ qw) + bias, with the row's step and
+/// zero point `(sx, zx)` and the columns' steps and weight sums.
+#[inline(always)]
+fn dequantize(
+    dst: &mut [f32],
+    acc: &[i32],
+    (sr, zr): (f32, i32),
+    (scales, sums): (&[f32], &[i32]),
+    bias: &[f32],
+) {
+    for ((((o, &a), &s), &b), &w) in dst.iter_mut().zip(acc).zip(scales).zip(bias).zip(sums) {
+        *o = (a - zr * w) as f32 * sr * s + b;
     }
 }
 
@@ -328,13 +448,31 @@ fn round(v: f32, lo: f32, hi: f32) -> i32 {
 /// kernels it runs, and [`Kernel::selected`] only hands out those.
 type KernelFn = unsafe fn(&[u32], &[i8], usize, usize, &mut [[[i32; NR]; MR]], bool);
 
-/// One 8-bit micro-kernel and the shape of work it takes. All of them give
-/// the same integer sums bit for bit (tested against the portable one on
-/// every kernel the CPU runs); they differ only in speed.
+/// One 8-bit product path. All of them give the same integer sums bit for
+/// bit (tested against the portable kernel on every path the CPU runs);
+/// they differ only in speed.
 #[derive(Clone, Copy)]
 pub(crate) struct Kernel {
     /// Its name, after the instructions it uses (`SAIDWHO_INT8_KERNEL`).
     pub(crate) name: &'static str,
+    run: Run,
+    /// Row blocks of a product are a multiple of this many rows.
+    rows: usize,
+}
+
+/// How a [`Kernel`] computes a block of the product.
+#[derive(Clone, Copy)]
+enum Run {
+    /// A micro-kernel over tiles of [`MR`] rows.
+    Tiles(TileKernel),
+    /// AMX tiles ([`QuantWeights::block_amx`]).
+    #[cfg(target_arch = "x86_64")]
+    Amx,
+}
+
+/// A micro-kernel over tiles of [`MR`] rows and the shape of work it takes.
+#[derive(Clone, Copy)]
+struct TileKernel {
     run: KernelFn,
     /// Weight panels per call: the tile is [`MR`] × `panels · NR`.
     panels: usize,
@@ -343,48 +481,53 @@ pub(crate) struct Kernel {
     kc: usize,
 }
 
-impl Kernel {
+impl TileKernel {
     /// Any CPU: plain Rust.
-    const PORTABLE: Kernel = Kernel {
-        name: "portable",
+    const PORTABLE: TileKernel = TileKernel {
         run: kernel_portable,
         panels: 1,
         kc: KC,
     };
+}
+
+impl Kernel {
+    /// Any CPU: plain Rust.
+    const PORTABLE: Kernel = Kernel {
+        name: "portable",
+        run: Run::Tiles(TileKernel::PORTABLE),
+        rows: MR,
+    };
 
     /// Every kernel, fastest first, each with whether this CPU runs it.
-    pub(crate) fn all() -> [(Kernel, bool); 4] {
+    /// Asking about AMX asks Linux for the right to use its tiles (once per
+    /// process, see [`ready`](super::amx::ready)).
+    pub(crate) fn all() -> [(Kernel, bool); 5] {
         #[cfg(target_arch = "x86_64")]
         {
             use std::arch::is_x86_feature_detected as has;
+            let tiles = |name, run, panels, kc| Kernel {
+                name,
+                run: Run::Tiles(TileKernel { run, panels, kc }),
+                rows: MR,
+            };
             [
                 (
                     Kernel {
-                        name: "avx512-vnni",
-                        run: kernel_vnni512,
-                        panels: 4,
-                        kc: KC / 2,
+                        name: "amx",
+                        run: Run::Amx,
+                        rows: 2 * TILE_ROWS,
                     },
+                    super::amx::ready(),
+                ),
+                (
+                    tiles("avx512-vnni", kernel_vnni512, 4, KC / 2),
                     has!("avx512f") && has!("avx512bw") && has!("avx512vnni"),
                 ),
                 (
-                    Kernel {
-                        name: "avx-vnni",
-                        run: kernel_256::<true>,
-                        panels: 1,
-                        kc: KC,
-                    },
+                    tiles("avx-vnni", kernel_256::<true>, 1, KC),
                     has!("avx2") && has!("avxvnni"),
                 ),
-                (
-                    Kernel {
-                        name: "avx2",
-                        run: kernel_256::<false>,
-                        panels: 1,
-                        kc: KC,
-                    },
-                    has!("avx2"),
-                ),
+                (tiles("avx2", kernel_256::<false>, 1, KC), has!("avx2")),
                 (Kernel::PORTABLE, true),
             ]
         }
@@ -398,15 +541,16 @@ impl Kernel {
                 (none, false),
                 (none, false),
                 (none, false),
+                (none, false),
                 (Kernel::PORTABLE, true),
             ]
         }
     }
 
     /// The kernel every product uses, chosen once per process: the fastest
-    /// this CPU runs, or the one `SAIDWHO_INT8_KERNEL` names (`avx512-vnni`,
-    /// `avx-vnni`, `avx2`, `portable`) if this CPU runs it — for comparing
-    /// kernels on one machine. Any other value is ignored.
+    /// this CPU runs, or the one `SAIDWHO_INT8_KERNEL` names (`amx`,
+    /// `avx512-vnni`, `avx-vnni`, `avx2`, `portable`) if this CPU runs it —
+    /// for comparing kernels on one machine. Any other value is ignored.
     pub(crate) fn selected() -> Kernel {
         static SELECTED: std::sync::OnceLock<Kernel> = std::sync::OnceLock::new();
         *SELECTED.get_or_init(|| {
@@ -805,7 +949,7 @@ mod tests {
         a[0] = u32::MAX;
         let mut w: Vec<i8> = w.iter().map(|v| (v * 63.0).round() as i8).collect();
         w[..4].copy_from_slice(&[63, 63, -63, -63]);
-        let run = |kernel: Kernel, panels: usize| {
+        let run = |kernel: TileKernel, panels: usize| {
             let mut acc = vec![[[1; NR]; MR]; panels];
             // SAFETY: only kernels `Kernel::all` says this CPU runs.
             unsafe {
@@ -820,13 +964,30 @@ mod tests {
                 eprintln!("not tested: this CPU cannot run the {} kernel", kernel.name);
                 continue;
             }
-            for panels in 1..=panels {
-                let want = run(Kernel::PORTABLE, panels);
-                assert!(want.iter().all(|acc| *acc != [[0; NR]; MR]));
-                assert_eq!(run(kernel, panels), want, "{} × {panels}", kernel.name);
+            // Micro-kernels over MR-row tiles, panel by panel (AMX has its
+            // own layout: whole products only).
+            if let Run::Tiles(tiles) = kernel.run {
+                for panels in 1..=panels {
+                    let want = run(TileKernel::PORTABLE, panels);
+                    assert!(want.iter().all(|acc| *acc != [[0; NR]; MR]));
+                    assert_eq!(run(tiles, panels), want, "{} × {panels}", kernel.name);
+                }
             }
-            // And whole products, ragged shapes, through every block size.
-            for &(rows, n, k) in &[(7, 17, 33), (100, 200, 768), (260, 300, 1100)] {
+            // Whole products, ragged shapes, through every block size: rows
+            // and inputs that are not multiples of any tile, an odd number
+            // of panels (13, 19), two row blocks and two column chunks; on a
+            // pool of three threads too (uneven row blocks).
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(3)
+                .build()
+                .unwrap();
+            for &(rows, n, k) in &[
+                (1, 1, 1),
+                (7, 17, 33),
+                (33, 16, 64),
+                (100, 200, 768),
+                (260, 300, 1100),
+            ] {
                 let (x, w, bias) = (matrix(rows * k, 1), matrix(n * k, 2), matrix(n, 3));
                 let q = QuantWeights::new(&w, n, k);
                 let mut want = vec![f32::NAN; rows * n];
@@ -834,6 +995,13 @@ mod tests {
                 let mut got = vec![f32::NAN; rows * n];
                 q.matmul_with(kernel, &x, &bias, true, &mut got);
                 assert_eq!(got, want, "{}: {rows}x{n}x{k}", kernel.name);
+                let mut parallel = vec![f32::NAN; rows * n];
+                pool.install(|| q.matmul_with(kernel, &x, &bias, true, &mut parallel));
+                assert_eq!(
+                    parallel, want,
+                    "{} on 3 threads: {rows}x{n}x{k}",
+                    kernel.name
+                );
             }
             tested.push(kernel.name);
         }

@@ -7,11 +7,16 @@
 //! than memory-mapped, so no `unsafe` is needed and a file changed on disk
 //! after loading cannot corrupt a running model.
 
+// The 8-bit kernels, the AMX tiles and the `simd` wrappers are, with
+// `ner::allocator`, the only places where saidwho uses `unsafe`: AVX2,
+// AVX-VNNI and AVX-512 VNNI intrinsics, measured 2-3x (AVX2) to 6x (AVX-512
+// VNNI) faster than the portable kernel, and AMX tile instructions in
+// `asm!` (figures in `docs/performance.md`); each block carries its SAFETY
+// comment.
+#[cfg(target_arch = "x86_64")]
+#[allow(unsafe_code)]
+mod amx;
 mod encoder;
-// The 8-bit kernels and the `simd` wrappers are, with `ner::allocator`, the
-// only places where saidwho uses `unsafe`: AVX2, AVX-VNNI and AVX-512 VNNI
-// intrinsics, measured 2-3x (AVX2) to 6x (AVX-512 VNNI) faster than the
-// portable kernel; each block carries its SAFETY comment.
 #[allow(unsafe_code)]
 mod int8;
 mod math;
