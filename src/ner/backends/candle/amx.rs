@@ -118,7 +118,10 @@ impl Tiles {
         width: usize,
     ) {
         let steps = stride / ROW_BYTES;
-        assert!(steps > 0 && stride.is_multiple_of(ROW_BYTES), "stride {stride}");
+        assert!(
+            steps > 0 && stride.is_multiple_of(ROW_BYTES),
+            "stride {stride}"
+        );
         assert!(a.len() >= 2 * ROWS * stride);
         assert!(b.iter().all(|b| b.len() >= steps * ROWS * ROW_BYTES));
         assert!(width >= 2 * ROWS && c.len() >= (2 * ROWS - 1) * width + 2 * ROWS);

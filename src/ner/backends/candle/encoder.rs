@@ -7,7 +7,7 @@
 //! is inference only.
 
 use super::int8::QuantWeights;
-use super::ops::{BiasAct, Int8Linear, RowLinear, Softmax};
+use super::ops::{Attention, BiasAct, Int8Linear, RowLinear};
 use super::Precision;
 use crate::ner::config::{Architecture, ModelConfig};
 use candle_core::{Module, Result, Tensor, D};
@@ -29,25 +29,39 @@ enum Dense {
 
 impl Dense {
     fn load(inputs: usize, outputs: usize, precision: Precision, vb: VarBuilder) -> Result<Self> {
-        Dense::load_scaled(inputs, outputs, 1.0, precision, vb)
-    }
-
-    /// Weights and bias multiplied by `scale` (folds the attention's
-    /// 1/√d into the query projection).
-    fn load_scaled(
-        inputs: usize,
-        outputs: usize,
-        scale: f64,
-        precision: Precision,
-        vb: VarBuilder,
-    ) -> Result<Self> {
         let weight = vb.get((outputs, inputs), "weight")?;
         let bias = vb.get(outputs, "bias")?;
-        let (weight, bias) = if scale == 1.0 {
-            (weight, bias)
-        } else {
-            ((weight * scale)?, (bias * scale)?)
-        };
+        Dense::new(weight, bias, precision)
+    }
+
+    /// The query, key and value projections of `hidden` inputs as one layer
+    /// of 3 · hidden outputs (one matrix product instead of three; the
+    /// attention reads its output in place), the query's weights and bias
+    /// multiplied by `query_scale` (the attention's 1/√d folded in).
+    fn load_qkv(
+        hidden: usize,
+        query_scale: f64,
+        precision: Precision,
+        vbs: [VarBuilder; 3],
+    ) -> Result<Self> {
+        let mut weights = Vec::with_capacity(3);
+        let mut biases = Vec::with_capacity(3);
+        for (i, vb) in vbs.into_iter().enumerate() {
+            let (weight, bias) = (vb.get((hidden, hidden), "weight")?, vb.get(hidden, "bias")?);
+            let scale = if i == 0 { query_scale } else { 1.0 };
+            weights.push((weight * scale)?);
+            biases.push((bias * scale)?);
+        }
+        Dense::new(
+            Tensor::cat(&weights, 0)?,
+            Tensor::cat(&biases, 0)?,
+            precision,
+        )
+    }
+
+    /// From a PyTorch `Linear`'s weight (outputs, inputs) and bias.
+    fn new(weight: Tensor, bias: Tensor, precision: Precision) -> Result<Self> {
+        let (outputs, inputs) = weight.dims2()?;
         Ok(match precision {
             Precision::F32 => Dense::F32 {
                 weight_t: weight.t()?.contiguous()?,
@@ -83,9 +97,8 @@ impl Dense {
 }
 
 struct Layer {
-    q: Dense,
-    k: Dense,
-    v: Dense,
+    /// Query, key and value projections, fused ([`Dense::load_qkv`]).
+    qkv: Dense,
     out: Dense,
     norm1: LayerNorm,
     ff1: Dense,
@@ -100,9 +113,12 @@ impl Layer {
         let scale = 1.0 / ((h / c.heads.max(1)) as f64).sqrt();
         Ok(match c.architecture {
             Architecture::DistilBert => Layer {
-                q: Dense::load_scaled(h, h, scale, p, vb.pp("attention.q_lin"))?,
-                k: Dense::load(h, h, p, vb.pp("attention.k_lin"))?,
-                v: Dense::load(h, h, p, vb.pp("attention.v_lin"))?,
+                qkv: Dense::load_qkv(
+                    h,
+                    scale,
+                    p,
+                    ["q_lin", "k_lin", "v_lin"].map(|n| vb.pp("attention").pp(n)),
+                )?,
                 out: Dense::load(h, h, p, vb.pp("attention.out_lin"))?,
                 norm1: layer_norm(h, eps, vb.pp("sa_layer_norm"))?,
                 ff1: Dense::load(h, f, p, vb.pp("ffn.lin1"))?,
@@ -111,9 +127,12 @@ impl Layer {
                 heads: c.heads,
             },
             Architecture::Bert => Layer {
-                q: Dense::load_scaled(h, h, scale, p, vb.pp("attention.self.query"))?,
-                k: Dense::load(h, h, p, vb.pp("attention.self.key"))?,
-                v: Dense::load(h, h, p, vb.pp("attention.self.value"))?,
+                qkv: Dense::load_qkv(
+                    h,
+                    scale,
+                    p,
+                    ["query", "key", "value"].map(|n| vb.pp("attention.self").pp(n)),
+                )?,
                 out: Dense::load(h, h, p, vb.pp("attention.output.dense"))?,
                 norm1: layer_norm(h, eps, vb.pp("attention.output.LayerNorm"))?,
                 ff1: Dense::load(h, f, p, vb.pp("intermediate.dense"))?,
@@ -127,63 +146,15 @@ impl Layer {
     /// `x`: (batch, seq, hidden), row `i` of it `lens[i]` real tokens
     /// followed by padding.
     fn forward(&self, x: &Tensor, lens: &[usize]) -> Result<Tensor> {
-        let (b, s, h) = x.dims3()?;
-        let d = h / self.heads;
-        let split = |t: Tensor| -> Result<Tensor> {
-            t.reshape((b, s, self.heads, d))?
-                .transpose(1, 2)?
-                .contiguous()
-        };
-        // The query projection is pre-scaled by 1/√d (Dense::load_scaled).
-        let q = split(self.q.forward(x, false)?)?;
-        let k = split(self.k.forward(x, false)?)?;
-        let v = split(self.v.forward(x, false)?)?;
-        // Attention window by window, on its real length: a window's result
-        // then depends on nothing but its own tokens — not on the padding
-        // its batch needs, nor on the other windows (whose lengths would
-        // change the matrix products' paths and the softmax's lanes). So an
-        // article gets the same entities whatever it is batched with: in a
-        // Spark partition, after a resumed run, alone or in a corpus.
-        // Windows of one length run as one batched product (the windows
-        // come sorted by length, so most batches are a few such runs).
-        let mut ctx = Vec::with_capacity(b);
-        let mut start = 0;
-        while start < b {
-            let len = lens.get(start).map_or(s, |&l| l.min(s));
-            let mut end = start + 1;
-            while end < b && lens.get(end).map_or(s, |&l| l.min(s)) == len {
-                end += 1;
-            }
-            if len == 0 {
-                // Empty sequences: nothing to attend to; their rows are padding.
-                ctx.push(Tensor::zeros(
-                    (end - start, self.heads, s, d),
-                    q.dtype(),
-                    q.device(),
-                )?);
-                start = end;
-                continue;
-            }
-            let run = |t: &Tensor| {
-                t.narrow(0, start, end - start)?
-                    .narrow(2, 0, len)?
-                    .contiguous()
-            };
-            let (q, k, v) = (run(&q)?, run(&k)?, run(&v)?);
-            let probs = q.matmul(&k.t()?.contiguous()?)?;
-            probs.inplace_op1(&Softmax)?;
-            let out = probs.matmul(&v)?;
-            ctx.push(if len < s {
-                out.pad_with_zeros(2, 0, s - len)?
-            } else {
-                out
-            });
-            start = end;
-        }
-        let ctx = Tensor::cat(&ctx, 0)?
-            .transpose(1, 2)?
-            .contiguous()?
-            .reshape((b, s, h))?;
+        // Attention window by window, on its real length (`ops::Attention`):
+        // a window's result then depends on nothing but its own tokens —
+        // not on the padding its batch needs, nor on the other windows. So
+        // an article gets the same entities whatever it is batched with: in
+        // a Spark partition, after a resumed run, alone or in a corpus.
+        let ctx = self.qkv.forward(x, false)?.apply_op1_no_bwd(&Attention {
+            heads: self.heads,
+            lens,
+        })?;
         let x = self.norm1.forward(&(self.out.forward(&ctx, false)? + x)?)?;
         let ff = self.ff2.forward(&self.ff1.forward(&x, true)?, false)?;
         self.norm2.forward(&(ff + x)?)

@@ -7,12 +7,12 @@
 //! than memory-mapped, so no `unsafe` is needed and a file changed on disk
 //! after loading cannot corrupt a running model.
 
-// The 8-bit kernels, the AMX tiles and the `simd` wrappers are, with
-// `ner::allocator`, the only places where saidwho uses `unsafe`: AVX2,
-// AVX-VNNI and AVX-512 VNNI intrinsics, measured 2-3x (AVX2) to 6x (AVX-512
-// VNNI) faster than the portable kernel, and AMX tile instructions in
-// `asm!` (figures in `docs/performance.md`); each block carries its SAFETY
-// comment.
+// The 8-bit kernels, the AMX tiles, the `simd` wrappers and one strided
+// gemm call (`ops::product`, attention) are, with `ner::allocator`, the only
+// places where saidwho uses `unsafe`: AVX2, AVX-VNNI and AVX-512 VNNI
+// intrinsics, measured 2-3x (AVX2) to 6x (AVX-512 VNNI) faster than the
+// portable kernel, and AMX tile instructions in `asm!` (figures in
+// `docs/performance.md`); each block carries its SAFETY comment.
 #[cfg(target_arch = "x86_64")]
 #[allow(unsafe_code)]
 mod amx;
