@@ -132,6 +132,8 @@ mod tests {
         ("male_first_names", "female_first_names", false),
         // A time adjunct is a day, then a time noun (`Monday night`).
         ("weekdays", "time_nouns", false),
+        // Read as one list of titles (`titles`): each word in one file.
+        ("titles", "honorifics", false),
     ];
 
     /// Every list file of every language: language → list name → entries.

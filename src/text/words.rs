@@ -10,8 +10,9 @@
 use crate::document::{Label, Span};
 
 crate::lang::word_list! {
-    /// Title and role words kept out of person names (lowercase, no dots).
-    pub(crate) fn titles = "en/titles.txt";
+    /// Title and role words kept out of person names (lowercase, no dots),
+    /// the [`honorifics`] among them.
+    pub(crate) fn titles = "en/titles.txt" + "en/honorifics.txt";
 
     /// Honorifics and short titles that belong in a *speaker span* right before a
     /// name (`President Volodymyr Zelensky`), lowercase without dots.

@@ -7,17 +7,36 @@
 //! the end of the unit (`…, the ministry said on Friday.`) governs what comes
 //! before the comma; a cue followed by `that`, a colon or a clause governs
 //! what follows, up to the end of the unit or a clause break (`;`, `, adding`).
-//! Each cue is tried against these shapes in a fixed order — quotation after
-//! the cue, content before the cue, inverted `said X`, content after the cue —
-//! and the first that fits wins. Every search is bounded to the unit, so the
-//! whole pass stays linear in the text.
+//! Each cue is tried against these shapes in a fixed order — content before
+//! the cue, inverted `said X`, quotation after the cue, content after the cue
+//! — and the first that fits wins. Every search is bounded to the unit, so
+//! the whole pass stays linear in the text.
+//!
+//! The cue rules, one file a group: `cue` reads a cue word and holds the
+//! ordered list of rules ([`cue::RULES`]); `negation` and `participle` say
+//! when a cue reports nothing or takes its subject from its clause;
+//! `subject` finds a subject further back (an appositive, a parenthesis, a
+//! relative clause); `backward` and `forward` find a content before and after
+//! the cue. Each rule says what it recognises and has tests of its own.
+
+mod backward;
+mod cue;
+mod forward;
+mod negation;
+mod participle;
+#[cfg(test)]
+mod sample;
+mod subject;
+
+pub(crate) use negation::negated_before;
 
 use super::direct::Region;
-use super::speaker::{is_lower, lower, np_after, subject_before, weekdays};
+use super::speaker::{lower, np_after, subject_before, weekdays};
 use crate::document::Span;
 use crate::text::cues::{lookup, not_before_cue, noun_cues, CueWord};
 use crate::text::tally;
 use crate::text::tokens::{Tok, TokKind};
+use cue::CueSite;
 use std::cell::Cell;
 
 /// A quote found by a cue rule, before speaker linking.
@@ -530,7 +549,16 @@ pub(crate) fn unit_quotes(
             ti += 1;
             continue;
         }
-        if let Some(mut c) = verb_cue(ctx, a, b, ti, cw, cursor, prev_np, next) {
+        let site = CueSite {
+            a,
+            b,
+            ti,
+            cw,
+            cursor,
+            prev_np,
+            next,
+        };
+        if let Some(mut c) = cue::verb_cue(ctx, site) {
             if let Some(agent) = passive_agent(ctx, a, b, ti) {
                 // "Sanders was asked to name …": the subject is the one
                 // addressed; the speaker is the `by` agent, or unknown, and
@@ -625,390 +653,6 @@ fn passive_agent(
     Some(by.and_then(|k| ctx.np_after(k + 1, b, 8).map(|(f, l)| (k, f, l))))
 }
 
-crate::lang::word_list! {
-    /// Words that cannot start a reported clause (`said during a panel`, `says
-    /// to reporters`, `continues to lead`).
-    fn not_clause_start = "en/not_clause_start.txt";
-}
-
-/// Whether the cue at token `ti` is negated by the two words before it
-/// (`did not say`, `didn’t say`, `never said`, `has not said`).
-fn negated(ctx: &Ctx, a: usize, ti: usize) -> bool {
-    let from = ti.saturating_sub(4).max(a);
-    negated_before(ctx.text, ctx.toks[from].span.start, ctx.toks[ti].span.start)
-}
-
-/// Whether one of the two words of `text[from..cue]` nearest the cue is a
-/// negation (`not`, `never`, `…n't`): a negated cue reports nothing.
-pub(crate) fn negated_before(text: &str, from: usize, cue: usize) -> bool {
-    let Some(before) = text.get(from..cue) else {
-        return false;
-    };
-    let before = before.to_lowercase().replace('’', "'");
-    before
-        .split(char::is_whitespace)
-        .filter(|w| !w.is_empty())
-        .rev()
-        .take(2)
-        .any(|w| matches!(w, "not" | "never") || w.ends_with("n't"))
-}
-
-#[allow(clippy::too_many_arguments)]
-fn verb_cue(
-    ctx: &Ctx,
-    a: usize,
-    b: usize,
-    ti: usize,
-    cw: CueWord,
-    cursor: usize,
-    prev_np: Option<Span>,
-    next: Option<(usize, usize)>,
-) -> Option<Cand> {
-    let cue = ctx.toks[ti].span;
-    // A negated cue reports nothing: `did not say whether …`, `never said`.
-    if negated(ctx, a, ti) {
-        return None;
-    }
-    let floor = cursor.max(a).max(ti.saturating_sub(MAX_SPAN));
-    let mut subj = ctx.subject_before(floor, ti);
-    let comma_before = |k: usize| -> bool {
-        k > a
-            && (matches!(ctx.punct(k - 1), Some(',' | '—' | '?' | '!' | '–'))
-                || ctx.region_closing(k - 1).is_some())
-    };
-    // A participle is a cue after a comma (`, adding that`) or an auxiliary
-    // (`is saying`); elsewhere it modifies a noun (`a statement explaining`).
-    let by_participle = cw.participle
-        && ti > a
-        && ctx.toks[ti - 1].is_word()
-        && matches!(
-            ctx.word(ti - 1).as_str(),
-            "by" | "after" | "before" | "while" | "when" | "in"
-        );
-    let after_aux = ti > a
-        && matches!(
-            ctx.word(ti - 1).replace('’', "'").as_str(),
-            "is" | "was"
-                | "are"
-                | "were"
-                | "been"
-                | "be"
-                | "am"
-                | "he's"
-                | "she's"
-                | "they're"
-                | "i'm"
-                | "we're"
-                | "it's"
-        );
-    if cw.participle && !(comma_before(ti) || by_participle || after_aux) {
-        return None;
-    }
-    let participle_inherit = cw.participle && (comma_before(ti) || by_participle);
-    if participle_inherit {
-        subj = None;
-    }
-    let after = skip_adverbial(ctx, ti + 1, b);
-    let start = content_start(ctx, ti + 1, b, Some(cw));
-    let backward_ok = |k: usize| -> bool {
-        comma_before(k) && {
-            let (s, e) = trim_range(ctx, floor, k);
-            ctx.has_word(s, e)
-        }
-    };
-    let tail_empty = |k: usize| -> bool {
-        let k = skip_adverbial(ctx, k, b);
-        k >= b
-            || matches!(
-                ctx.punct(k),
-                Some('.' | ',' | ';' | '!' | '?' | ':' | ')' | '—')
-            )
-    };
-    // 0a. A parenthesis after the name: `Gov. John Kasich (R-OH), said` —
-    // the subject is the noun phrase before the parenthesis.
-    if subj.is_none()
-        && !participle_inherit
-        && ti > a + 3
-        && ctx.punct(ti - 1) == Some(',')
-        && ctx.punct(ti - 2) == Some(')')
-    {
-        let lo = ti.saturating_sub(12).max(floor);
-        if let Some(open) = (lo..ti - 2).rev().find(|&k| {
-            ctx.tick();
-            ctx.punct(k) == Some('(')
-        }) {
-            subj = ctx.subject_before(floor, open);
-        }
-    }
-    // 0. Appositive subject: Tad Devine, a senior adviser, said …
-    if subj.is_none()
-        && !participle_inherit
-        && ti > a + 2
-        && ctx.punct(ti - 1) == Some(',')
-        && !backward_region(ctx, ti)
-    {
-        let lo = (ti.saturating_sub(30)).max(floor);
-        let mut k = ti - 2;
-        while k > lo && ctx.punct(k) != Some(',') && ctx.region_of[k].is_none() {
-            ctx.tick();
-            k -= 1;
-        }
-        if k > lo && ctx.punct(k) == Some(',') {
-            if let Some((f, l)) = ctx.subject_before(a.max(k.saturating_sub(MAX_SPAN)), k) {
-                if (f..=l).any(|x| {
-                    ctx.tick();
-                    is_cap(ctx, x)
-                }) {
-                    subj = Some((f, l));
-                }
-            }
-        }
-    }
-    // 0b. Relative clause: a White House official who spoke anonymously
-    // said … — the subject is before "who".
-    if subj.is_none() && !participle_inherit {
-        let lo = ti.saturating_sub(16).max(floor);
-        if let Some(w) = (lo..ti).rev().find(|&k| {
-            ctx.tick();
-            ctx.toks[k].is_word()
-                && matches!(ctx.word(k).as_str(), "who" | "which")
-                && ctx.region_of[k].is_none()
-        }) {
-            let clean = (w + 1..ti).all(|k| {
-                ctx.tick();
-                ctx.toks[k].is_word() || ctx.punct(k) == Some(',')
-            });
-            if clean {
-                let w2 = if w > lo && ctx.punct(w - 1) == Some(',') {
-                    w - 1
-                } else {
-                    w
-                };
-                subj = ctx.subject_before(floor, w2);
-            }
-        }
-    }
-    // 1. A quotation right after the cue: X wrote, "…" / he said: "…"
-    let fwd_region = region_follows(ctx, start.saturating_sub(1).max(ti + 1), b)
-        .or_else(|| region_follows(ctx, start, b))
-        .or_else(|| region_follows(ctx, after, b));
-    // 2. Content before the cue: "…," X said (anything). / …, X said.
-    if let Some((f, _)) = subj {
-        let quoted_before = backward_region(ctx, f);
-        // "He added that …" after a quotation starts a new attribution.
-        let clause_after = start > ti + 1 && ctx.is_word(start - 1, "that");
-        if backward_ok(f)
-            && ((quoted_before && !clause_after) || (tail_empty(ti + 1) && fwd_region.is_none()))
-        {
-            let (s, e) = trim_range(ctx, paren_floor(ctx, floor, f), f);
-            let mut content = vec![(s, e)];
-            let k = skip_adverbial(ctx, ti + 1, b);
-            if let Some(r) = region_follows(ctx, k, b) {
-                // Split quote: "A," he said, "B."
-                if quoted_before {
-                    let reg = ctx.region_of[r].unwrap_or_default();
-                    content.push((r, ctx.region_end_tok(r, reg) + 1));
-                }
-            } else if !quoted_before
-                && ctx.punct(k) == Some(',')
-                && !is_clause_break(ctx.text, ctx.toks, k, b)
-            {
-                // A, officials said, B.
-                let (s2, e2) = trim_range(ctx, k + 1, content_end(ctx, k + 1, b));
-                if ctx.has_word(s2, e2) {
-                    content.push((s2, e2));
-                }
-            }
-            return Some(Cand {
-                content,
-                cue: Some(cue),
-                np: subj.map(|(f, l)| ctx.span(f, l)),
-                inherit: false,
-            });
-        }
-    }
-    // 2b. Inverted: "…," said the ministry.
-    if subj.is_none() && comma_before(ti) && !cw.participle {
-        if let Some((f, l)) = ctx.np_after(ti + 1, b, 8).filter(|&(f, l)| {
-            f == l
-                || !matches!(
-                    ctx.word(f).as_str(),
-                    "he" | "she" | "they" | "it" | "we" | "i"
-                )
-        }) {
-            if !backward_region(ctx, ti) && matches!(ctx.punct(l + 1), Some(',' | ':')) {
-                if let Some(k) = region_follows(ctx, l + 1, b) {
-                    let r = ctx.region_of[k].unwrap_or_default();
-                    return Some(Cand {
-                        content: vec![(k, ctx.region_end_tok(k, r) + 1)],
-                        cue: Some(cue),
-                        np: Some(ctx.span(f, l)),
-                        inherit: false,
-                    });
-                }
-            }
-            // A broad cue's object is no inverted subject (`…, accused the
-            // leadership of backing down`): only a whole phrase counts.
-            let inverted = if cw.broad {
-                phrase_ends(ctx, l + 1, b).then_some(l)
-            } else {
-                inverted_subject_end(ctx, f, l, b)
-            };
-            let end_ok = inverted.is_some();
-            let l = inverted.unwrap_or(l);
-            if end_ok && backward_ok(ti) {
-                let (s, e) = trim_range(ctx, paren_floor(ctx, floor, ti), ti);
-                let mut content = vec![(s, e)];
-                if backward_region(ctx, ti) {
-                    if let Some(k) = region_follows(ctx, l + 1, b) {
-                        let r = ctx.region_of[k].unwrap_or_default();
-                        content.push((k, ctx.region_end_tok(k, r) + 1));
-                    }
-                }
-                return Some(Cand {
-                    content,
-                    cue: Some(cue),
-                    np: Some(ctx.span(f, l)),
-                    inherit: false,
-                });
-            }
-        }
-    }
-    // Coordinated cue: "Suu Kyi said … but added, "…"" — same subject.
-    let mut j = ti;
-    while j > a
-        && ctx.toks[j - 1].is_word()
-        && matches!(
-            ctx.word(j - 1).as_str(),
-            "also" | "then" | "later" | "quickly"
-        )
-    {
-        ctx.tick();
-        j -= 1;
-    }
-    let coordinated = subj.is_none()
-        && !participle_inherit
-        && j > a
-        && matches!(ctx.word(j - 1).as_str(), "and" | "but")
-        && ctx.region_of[j - 1].is_none();
-    let participle_inherit = participle_inherit || coordinated;
-    if subj.is_none() && !participle_inherit {
-        return None;
-    }
-    let np = if participle_inherit {
-        prev_np.or_else(|| unit_subject(ctx, a, ti))
-    } else {
-        subj.map(|(f, l)| ctx.span(f, l))
-    };
-    let inherit = participle_inherit && np.is_none();
-    if let Some(k) = fwd_region {
-        let r = ctx.region_of[k].unwrap_or_default();
-        let close = ctx.region_end_tok(k, r);
-        let rend = close + 1;
-        // A quotation that ends its utterance inside the marks (`said, “We’ll
-        // see,” when asked …`) is the whole content; a fragment (`said “a
-        // disaster” and left`) runs on to the end of the clause.
-        let complete = close > k + 1 && matches!(ctx.punct(close - 1), Some(',' | '.' | '?' | '!'));
-        let e = if complete {
-            rend
-        } else {
-            content_end(ctx, k, b).max(rend)
-        };
-        let (s, e) = trim_range(ctx, k, e);
-        return Some(Cand {
-            content: vec![(s, e)],
-            cue: Some(cue),
-            np,
-            inherit,
-        });
-    }
-    // 3. Content after the cue.
-    let e = content_end(ctx, start, b);
-    let (s, e) = trim_range(ctx, start, e);
-    ctx.ticks(e.saturating_sub(s));
-    let words = (s..e).filter(|&k| ctx.toks[k].is_word()).count();
-    let had_that = start > ti + 1 && ctx.is_word(start - 1, "that");
-    if words == 0 {
-        // X said: ⏎ "…" (or an unmarked block quote)
-        if b > 0 && matches!(ctx.punct(b - 1), Some(':')) && start >= b {
-            if let Some((na, nb)) = next {
-                let end = match ctx.region_opening(na) {
-                    Some(r) => (ctx.region_end_tok(na, r) + 1).min(nb),
-                    None => nb,
-                };
-                return Some(Cand {
-                    content: vec![(na, end)],
-                    cue: Some(cue),
-                    np,
-                    inherit,
-                });
-            }
-        }
-        return None;
-    }
-    if cw.broad {
-        // A bare base form is mostly a noun ("weaker demand"): only after a
-        // pronoun or a modal ("we want", "will call").
-        let base = ctx.toks[ti]
-            .span
-            .text(ctx.text)
-            .eq_ignore_ascii_case(cw.lemma);
-        if base
-            && !(ti > a
-                && matches!(
-                    ctx.word(ti - 1).as_str(),
-                    "i" | "we"
-                        | "they"
-                        | "you"
-                        | "who"
-                        | "will"
-                        | "would"
-                        | "to"
-                        | "should"
-                        | "must"
-                        | "did"
-                        | "do"
-                        | "not"
-                        | "also"
-                ))
-        {
-            return None;
-        }
-        // The object is the content: called the deal "a disaster". A
-        // relative clause on the object (`praised Franklin Graham, who has
-        // vowed …`) is his attribution, not part of this one.
-        let mut e = content_end(ctx, ti + 1, b);
-        if let Some(k) = (ti + 1..e).find(|&k| {
-            ctx.tick();
-            ctx.punct(k) == Some(',') && (ctx.is_word(k + 1, "who") || ctx.is_word(k + 1, "which"))
-        }) {
-            e = k;
-        }
-        let (s, e) = trim_range(ctx, ti + 1, e);
-        return ctx.has_word(s, e).then_some(Cand {
-            content: vec![(s, e)],
-            cue: Some(cue),
-            np,
-            inherit,
-        });
-    }
-    if !had_that && not_clause_start().contains(&ctx.word(s).as_str()) {
-        return None;
-    }
-    if cw.weak && !had_that && words < 4 {
-        return None;
-    }
-    if !had_that && words < 2 {
-        return None;
-    }
-    Some(Cand {
-        content: vec![(s, e)],
-        cue: Some(cue),
-        np,
-        inherit,
-    })
-}
-
 /// `Asked about her vote, Clinton said …`, `…, when asked whether he …,`:
 /// the question is a quote of its own, whose asker goes unnamed (the
 /// speaker stays unknown, as PolNeAR annotates it). Content: from after
@@ -1097,39 +741,6 @@ crate::lang::word_list! {
     /// Verb forms left out of the cue lexicon because they are mostly nouns
     /// (`claims`, `reports`), accepted as cues only in a verb's position.
     fn ambiguous_cue_verbs = "en/ambiguous_cue_verbs.txt";
-
-    /// Words that start the tail of an inverted subject (`said Don Guardian in
-    /// an interview`, `said Stephen Vladeck of the University of Texas`, `said a
-    /// data expert who has worked for …`).
-    fn subject_tail = "en/subject_tail.txt";
-}
-
-/// Where the inverted subject `f..=l` (`"…," said X`) ends: `l` when
-/// punctuation follows it, else the word before a short parenthesis (`Sen.
-/// Chris Murphy (D-Conn.).`) or before a prepositional or relative tail
-/// (`Mayor Don Guardian in a telephone interview.`). `None` when the phrase
-/// runs on into a clause of its own.
-fn inverted_subject_end(ctx: &Ctx, f: usize, l: usize, b: usize) -> Option<usize> {
-    if phrase_ends(ctx, l + 1, b) {
-        return Some(l);
-    }
-    // The first tail start after the subject's first word (within the
-    // phrase, or right after it).
-    let k = (f + 1..=l + 1).find(|&k| {
-        ctx.tick();
-        ctx.punct(k) == Some('(')
-            || (ctx.toks.get(k).is_some_and(|t| t.is_word())
-                && is_lower(ctx.text, &ctx.toks[k])
-                && subject_tail().contains(&ctx.word(k).as_str()))
-    })?;
-    let end = k - 1;
-    ctx.toks[end].is_word().then_some(end)
-}
-
-/// True when a noun phrase ends before token `k`: the unit's end or
-/// sentence/clause punctuation.
-fn phrase_ends(ctx: &Ctx, k: usize, b: usize) -> bool {
-    k >= b || matches!(ctx.punct(k), Some('.' | ',' | ';' | '!' | '?' | ':'))
 }
 
 /// A quoted fragment no cue claimed, inside a writer's sentence (`Carson
