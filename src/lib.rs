@@ -72,6 +72,7 @@ pub mod output;
 mod pipeline;
 pub mod quotes;
 pub mod text;
+mod utils;
 
 pub use document::{
     CharIndex, Document, Entity, EntityId, Label, Mention, MentionKind, Origin, Quote, QuoteKind,

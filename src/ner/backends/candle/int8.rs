@@ -37,7 +37,7 @@
 //! tile of [`MR`] activation rows holds, for every quad, each row's four
 //! bytes as one `u32`, which the kernel broadcasts.
 
-use super::math::gelu_erf;
+use crate::utils::math::gelu_erf;
 use rayon::prelude::*;
 
 /// Rows of the micro-kernel's output tile.
@@ -177,9 +177,9 @@ impl QuantWeights {
     /// [`MR`] rows. The element-wise loops around the kernel (quantizing,
     /// scaling, GELU) were 13 % of a forward pass when compiled for the
     /// x86-64 baseline (SSE2, scalar rounding); built for AVX2 or AVX-512
-    /// ([`widest`](super::simd::widest)) they run 8 or 16 lanes at a time.
+    /// ([`widest`](crate::utils::simd::widest)) they run 8 or 16 lanes at a time.
     fn block(&self, kernel: Kernel, x: &[f32], bias: &[f32], gelu: bool, out: &mut [f32]) {
-        super::simd::widest(
+        crate::utils::simd::widest(
             #[inline(always)]
             || self.block_any(kernel, x, bias, gelu, out),
         )

@@ -7,9 +7,9 @@
 //! than memory-mapped, so no `unsafe` is needed and a file changed on disk
 //! after loading cannot corrupt a running model.
 
-// The 8-bit kernels, the AMX tiles, the `simd` wrappers and one strided
-// gemm call (`ops::product`, attention) are, with `ner::allocator`, the only
-// places where saidwho uses `unsafe`: AVX2, AVX-VNNI and AVX-512 VNNI
+// The 8-bit kernels, the AMX tiles and one strided gemm call
+// (`ops::product`, attention) are, with `ner::allocator` and the
+// `utils::simd` wrappers, the only places where saidwho uses `unsafe`: AVX2, AVX-VNNI and AVX-512 VNNI
 // intrinsics, measured 2-3x (AVX2) to 6x (AVX-512 VNNI) faster than the
 // portable kernel, and AMX tile instructions in `asm!` (figures in
 // `docs/performance.md`); each block carries its SAFETY comment.
@@ -19,13 +19,8 @@ mod amx;
 mod encoder;
 #[allow(unsafe_code)]
 mod int8;
-mod math;
 mod ops;
 mod safetensors;
-// `#[target_feature]` wrappers: calling them is `unsafe` (feature checks
-// beside each call).
-#[allow(unsafe_code)]
-mod simd;
 
 use super::{Backend, Logits, States};
 use crate::error::{Error, Result};

@@ -11,8 +11,8 @@
 //! reference tests hold the model to.
 
 use super::int8::QuantWeights;
-use super::math::{exp, gelu_erf};
-use super::simd::widest;
+use crate::utils::math::{exp, gelu_erf};
+use crate::utils::simd::widest;
 use candle_core::{bail, CpuStorage, CustomOp1, InplaceOp2, Layout, Result, Shape};
 use rayon::prelude::*;
 

@@ -14,7 +14,7 @@
 /// below is compiled with their features (a closure left out of line runs
 /// at the baseline's 4 lanes, measured).
 #[inline(always)]
-pub(super) fn widest<R>(f: impl FnOnce() -> R) -> R {
+pub(crate) fn widest<R>(f: impl FnOnce() -> R) -> R {
     #[cfg(target_arch = "x86_64")]
     {
         use std::arch::is_x86_feature_detected as has;

@@ -1,18 +1,19 @@
-//! Scalar maths the kernels share: GELU, `erf` and `exp` in forms the
-//! compiler vectorises. Both the fused element-wise ops (`ops.rs`) and the
-//! 8-bit matrix kernel (`int8.rs`) use them; neither depends on the other
-//! for them.
+//! Scalar maths the kernels share: GELU, `erf`, `exp`, the logistic
+//! sigmoid and `tanh` in forms the compiler vectorises (libm's `expf` and
+//! `tanhf` are calls, one value at a time). The encoder's fused element-wise
+//! ops and 8-bit products use GELU and `exp`; the span model's LSTM gates
+//! the sigmoid and `tanh`.
 
 /// GELU, erf form: `x/2 · (1 + erf(x/√2))`.
 #[inline(always)]
-pub(super) fn gelu_erf(x: f32) -> f32 {
+pub(crate) fn gelu_erf(x: f32) -> f32 {
     0.5 * x * (1.0 + erf(x * std::f32::consts::FRAC_1_SQRT_2))
 }
 
 /// erf for f32 as a rational approximation on [-4, 4] (beyond it erf is
 /// ±1 in f32); the coefficients are Eigen's and XLA's `erf` for floats.
 #[inline(always)]
-pub(super) fn erf(x: f32) -> f32 {
+pub(crate) fn erf(x: f32) -> f32 {
     let x = x.clamp(-4.0, 4.0);
     let x2 = x * x;
     let mut p = x2 * -2.726_142_3e-10 + 2.770_681_4e-8;
@@ -33,7 +34,7 @@ pub(super) fn erf(x: f32) -> f32 {
 /// polynomial, 2^n by building the float's exponent bits. Round-to-nearest
 /// uses the 1.5·2^23 trick instead of `floor`, which would not vectorise.
 #[inline(always)]
-pub(super) fn exp(x: f32) -> f32 {
+pub(crate) fn exp(x: f32) -> f32 {
     const MAGIC: f32 = 12_582_912.0; // 1.5 * 2^23
     let x = x.clamp(-87.0, 88.0);
     let shifted = x * std::f32::consts::LOG2_E + MAGIC;
@@ -53,6 +54,20 @@ pub(super) fn exp(x: f32) -> f32 {
         .wrapping_add(127)
         << 23;
     er * f32::from_bits(bits)
+}
+
+/// The logistic function `1 / (1 + e^-x)`, with [`exp`]: within 2e-7 of
+/// the exact value (tested).
+#[inline(always)]
+pub(crate) fn sigmoid(x: f32) -> f32 {
+    1.0 / (1.0 + exp(-x))
+}
+
+/// `tanh x = 1 − 2 / (e^2x + 1)`, with [`exp`]: within 3e-7 of the exact
+/// value (tested); ±1 beyond |x| ≈ 9, as in f32.
+#[inline(always)]
+pub(crate) fn tanh(x: f32) -> f32 {
+    1.0 - 2.0 / (exp(2.0 * x) + 1.0)
 }
 
 #[cfg(test)]
@@ -99,5 +114,23 @@ mod tests {
         assert!(worst < 1e-6, "worst relative exp error {worst}");
         assert_eq!(exp(f32::NEG_INFINITY), exp(-87.0));
         assert!(exp(-1e30) >= 0.0 && exp(1e30).is_finite());
+    }
+
+    #[test]
+    fn sigmoid_and_tanh_are_accurate() {
+        let mut worst = (0f64, 0f64);
+        for i in -40_000..=40_000 {
+            let x = i as f32 * 0.0005;
+            let s = 1.0 / (1.0 + (-(x as f64)).exp());
+            let t = (x as f64).tanh();
+            worst.0 = worst.0.max((sigmoid(x) as f64 - s).abs());
+            worst.1 = worst.1.max((tanh(x) as f64 - t).abs());
+        }
+        assert!(worst.0 < 2e-7, "sigmoid off by {}", worst.0);
+        assert!(worst.1 < 3e-7, "tanh off by {}", worst.1);
+        for x in [-1e30f32, -200.0, 200.0, 1e30] {
+            assert_eq!(tanh(x), x.signum());
+            assert_eq!(sigmoid(x), if x > 0.0 { 1.0 } else { sigmoid(-88.0) });
+        }
     }
 }
