@@ -216,7 +216,9 @@ pub(crate) fn resolve_refs(text: &str, clusters: &mut [Cluster], steps: &Cell<u6
 /// The head noun of an organisation's name, lowercased: the last word
 /// before its first `of`/`for`/`on`, else its last word (`Alden Harbour
 /// Authority` → `authority`, `Ministry of Defense` → `ministry`). `None`
-/// for other labels, and for a head that is no word (`Co.`, `&`).
+/// for other labels, for a one-word name (a `Port` cut from `Port Alden`
+/// would take every `the port`), and for a head that is no word (`Co.`,
+/// `&`).
 fn org_head(c: &Cluster) -> Option<String> {
     if c.label != Label::Org {
         return None;
@@ -229,6 +231,9 @@ fn org_head(c: &Cluster) -> Option<String> {
         .iter()
         .position(|w| matches!(w.as_str(), "of" | "for" | "on"))
         .unwrap_or(ws.len());
+    if ws.len() < 2 {
+        return None;
+    }
     let head = ws[..end].last()?;
     (head.len() > 2 && head.chars().all(char::is_alphabetic)).then(|| head.clone())
 }
@@ -370,5 +375,8 @@ mod tests {
             &["Ministry of Transport", "Halden & Co.", "Alden Authority"],
         );
         assert!(got.is_empty(), "{got:?}");
+        // A one-word name is no head to refer back to.
+        let t = "Port Alden is busy. Trade at the port fell.";
+        assert!(nominals(t, &["Port"]).is_empty());
     }
 }
