@@ -1,6 +1,6 @@
-//! The shared sample articles end to end with the real NER model: every
-//! entity and quote of each `NAME.expected.json` must be found (a run may
-//! find more).
+//! The shared sample articles, and the shipped one under
+//! `examples/articles`, end to end with the real NER model: every entity and
+//! quote of each `NAME.expected.json` must be found (a run may find more).
 
 mod common;
 
@@ -64,6 +64,18 @@ fn shared_samples_end_to_end() {
     };
     let pipeline = Pipeline::from_model(model.to_str().unwrap()).expect("model loads");
     check_samples(&pipeline, &samples);
+}
+
+/// The shipped article (`examples/articles/harbour-strike.txt`) against its
+/// expected quotes, with the real model.
+#[test]
+fn shipped_article_end_to_end() {
+    let Some(model) = common::model_dir("conll03-distilbert-cased") else {
+        return;
+    };
+    let pipeline = Pipeline::from_model(model.to_str().unwrap()).expect("model loads");
+    let articles = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/articles");
+    check_samples(&pipeline, &articles);
 }
 
 /// The same with the model inside the crate: `Pipeline::new()`, no model

@@ -22,7 +22,7 @@ use super::names::Gender;
 use super::Cluster;
 use crate::document::{Label, Mention, MentionKind, Span};
 use crate::text::tokens::{tokenize, Tok, TokKind};
-use crate::text::words::{norm_word, pronoun_stem};
+use crate::text::words::{norm_word, pronoun_stem, strip_possessive, words};
 use crate::text::{cues, tally};
 use std::cell::Cell;
 
@@ -66,6 +66,8 @@ pub(crate) fn resolve_refs(text: &str, clusters: &mut [Cluster], steps: &Cell<u6
         return;
     }
     names.sort_by_key(|(s, _)| (s.start, s.end));
+    let heads: Vec<Option<String>> = clusters.iter().map(org_head).collect();
+    tally(steps, clusters.len());
     let toks = tokenize(text);
     let mut ni = 0;
     let mut persons: Vec<Recent> = Vec::new();
@@ -175,7 +177,15 @@ pub(crate) fn resolve_refs(text: &str, clusters: &mut [Cluster], steps: &Cell<u6
             let noun = norm_word(n.span.text(text));
             let named = named_org_nouns().contains(&noun.as_str());
             let generic = generic_org_nouns().contains(&noun.as_str());
-            if !named && !generic {
+            // Any other lowercase noun must be a recent organisation's head
+            // (`the authority` → the Alden Harbour Authority).
+            let as_head = !named
+                && !generic
+                && n.span.text(text).starts_with(char::is_lowercase)
+                && orgs
+                    .iter()
+                    .any(|r| heads[r.cluster].as_ref() == Some(&noun));
+            if !named && !generic && !as_head {
                 continue;
             }
             // Not the start of a longer name ("the Ministry of Defense").
@@ -188,6 +198,7 @@ pub(crate) fn resolve_refs(text: &str, clusters: &mut [Cluster], steps: &Cell<u6
             let pick = orgs.iter().rev().find(|r| {
                 let c = &clusters[r.cluster];
                 (named && c.words.contains(&noun))
+                    || (as_head && heads[r.cluster].as_ref() == Some(&noun))
                     || (generic && t.span.start.saturating_sub(r.pos) <= ORG_WINDOW * 3)
             });
             if let Some(r) = pick {
@@ -200,6 +211,31 @@ pub(crate) fn resolve_refs(text: &str, clusters: &mut [Cluster], steps: &Cell<u6
     for (id, m) in added {
         clusters[id].mentions.push(m);
     }
+}
+
+/// The head noun of an organisation's name, lowercased: the last word
+/// before its first `of`/`for`/`on`, else its last word (`Alden Harbour
+/// Authority` → `authority`, `Ministry of Defense` → `ministry`). `None`
+/// for other labels, for a one-word name (a `Port` cut from `Port Alden`
+/// would take every `the port`), and for a head that is no word (`Co.`,
+/// `&`).
+fn org_head(c: &Cluster) -> Option<String> {
+    if c.label != Label::Org {
+        return None;
+    }
+    let ws: Vec<String> = words(&c.name)
+        .iter()
+        .map(|(_, w)| norm_word(strip_possessive(w)))
+        .collect();
+    let end = ws
+        .iter()
+        .position(|w| matches!(w.as_str(), "of" | "for" | "on"))
+        .unwrap_or(ws.len());
+    if ws.len() < 2 {
+        return None;
+    }
+    let head = ws[..end].last()?;
+    (head.len() > 2 && head.chars().all(char::is_alphabetic)).then(|| head.clone())
 }
 
 /// A mention the rules made: no model scored it, so it has no score.
@@ -280,4 +316,67 @@ fn next_is_cue(text: &str, toks: &[Tok], ti: usize) -> bool {
         .take(2)
         .take_while(|t| t.is_word())
         .any(|t| cues::lookup(t.span.text(text)).is_some_and(|c| !c.participle))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::entities::{Resolver, RuleResolver};
+
+    fn org(text: &str, needle: &str) -> Mention {
+        let start = text.find(needle).unwrap();
+        Mention {
+            span: Span::new(start, start + needle.len()),
+            label: Label::Org,
+            score: Some(1.0),
+            kind: MentionKind::Name,
+        }
+    }
+
+    /// The organisation each nominal of `text` joined, as `(nominal, name)`.
+    fn nominals(text: &str, names: &[&str]) -> Vec<(String, String)> {
+        let ms = names.iter().map(|n| org(text, n)).collect();
+        let mut out: Vec<(usize, String, String)> = RuleResolver::default()
+            .resolve(text, &[], ms)
+            .iter()
+            .flat_map(|e| {
+                e.mentions
+                    .iter()
+                    .filter(|m| m.kind == MentionKind::Nominal)
+                    .map(|m| (m.span.start, m.span.text(text).to_string(), e.name.clone()))
+            })
+            .collect();
+        out.sort();
+        out.into_iter().map(|(_, n, e)| (n, e)).collect()
+    }
+
+    #[test]
+    fn an_organisation_head_links_its_definite_description() {
+        let t = "Talks with the Alden Harbour Authority collapsed. The authority said \
+                 it would wait. The Ministry of Transport agreed; the ministry said so.";
+        let got = nominals(t, &["Alden Harbour Authority", "Ministry of Transport"]);
+        let want = [
+            ("The authority", "Alden Harbour Authority"),
+            ("the ministry", "Ministry of Transport"),
+        ];
+        let got: Vec<(&str, &str)> = got.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
+        assert_eq!(got, want);
+        // The most recent organisation with that head wins.
+        let t = "The Port Authority met the Harbour Authority. Later the authority said no.";
+        let got = nominals(t, &["Port Authority", "Harbour Authority"]);
+        assert_eq!(got, [("the authority".into(), "Harbour Authority".into())]);
+        // A noun that heads no earlier organisation stays unlinked: `the
+        // transport` is no head of the Ministry of Transport, `the co` none
+        // of Halden & Co., and nothing links back to a later name.
+        let t = "The Ministry of Transport met Halden & Co. The transport said no; \
+                 the co said yes. The authority spoke before the Alden Authority did.";
+        let got = nominals(
+            t,
+            &["Ministry of Transport", "Halden & Co.", "Alden Authority"],
+        );
+        assert!(got.is_empty(), "{got:?}");
+        // A one-word name is no head to refer back to.
+        let t = "Port Alden is busy. Trade at the port fell.";
+        assert!(nominals(t, &["Port"]).is_empty());
+    }
 }

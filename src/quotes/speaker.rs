@@ -9,6 +9,7 @@
 //! its entity. A phrase with nothing to link keeps `entity: None`.
 
 use crate::document::{Entity, EntityId, Label, MentionKind, Span, Speaker};
+use crate::quotes::units::is_abbrev_before;
 use crate::text::tally;
 use crate::text::tokens::{Tok, TokKind};
 use crate::text::words::{honorifics, name_span, norm_word, pronoun_stem};
@@ -152,7 +153,15 @@ pub(crate) fn subject_before(
             break;
         }
     }
-    if first > last || !toks[last].is_word() {
+    // The phrase may end in an abbreviation's period (`analysts at Halden &
+    // Co. estimated`): the period stays in the phrase, its word is the head.
+    let head_at = if toks[last].is_punct('.') && last > first && is_abbrev_before(text, toks, last)
+    {
+        last - 1
+    } else {
+        last
+    };
+    if first > last || !toks[head_at].is_word() {
         return None;
     }
     // Trim a leading preposition word.
@@ -170,12 +179,7 @@ pub(crate) fn subject_before(
     if is_participle_opener(text, toks, f, last) {
         return None;
     }
-    let head = lower(text, &toks[last]);
-    let plural = head.len() > 3
-        && head.ends_with('s')
-        && !head.ends_with("ss")
-        && !head.ends_with("ous")
-        && is_lower(text, &toks[last]);
+    let plural = is_plural_noun(text, &toks[head_at]);
     let ok = (f..=last).any(|k| {
         let s = toks[k].span.text(text);
         s.chars().next().is_some_and(char::is_uppercase)
@@ -223,15 +227,41 @@ fn apposed_name(text: &str, toks: &[Tok], floor: usize, j: usize) -> Option<(usi
 /// True when the phrase `f..=last` starts with a capitalised `-ing` word
 /// followed by a lowercase word (`Speaking on`, `Rattling off`) or is a
 /// fronted `Having`/`Being`: a participle clause, not a noun phrase. Names
-/// ending in -ing (`Manning`, `King`) stand alone or before capitals.
+/// ending in -ing (`Manning`, `King`) stand alone or before capitals, and an
+/// `-ing` word before a plural or role noun modifies it (`Shipping
+/// analysts`, `Striking workers`).
 fn is_participle_opener(text: &str, toks: &[Tok], f: usize, last: usize) -> bool {
     let w = toks[f].span.text(text);
     let lw = w.to_lowercase();
     if !w.chars().next().is_some_and(char::is_uppercase) || !lw.ends_with("ing") || lw.len() < 6 {
         return false;
     }
-    matches!(lw.as_str(), "having" | "being")
-        || (f < last && toks[f + 1].is_word() && is_lower(text, &toks[f + 1]))
+    if matches!(lw.as_str(), "having" | "being") {
+        return true;
+    }
+    if f >= last || !toks[f + 1].is_word() || !is_lower(text, &toks[f + 1]) {
+        return false;
+    }
+    let next = lower(text, &toks[f + 1]);
+    let modified = (is_plural_noun(text, &toks[f + 1]) || role_nouns().contains(&next.as_str()))
+        && !determiners().contains(&next.as_str())
+        && !clause_words().contains(&next.as_str())
+        && !matches!(
+            next.as_str(),
+            "this" | "thus" | "towards" | "always" | "perhaps"
+        );
+    !modified
+}
+
+/// True for a lowercase word that looks like a plural noun (`technologists`,
+/// `analysts`; not `business`, `famous`).
+fn is_plural_noun(text: &str, t: &Tok) -> bool {
+    let w = lower(text, t);
+    w.len() > 3
+        && w.ends_with('s')
+        && !w.ends_with("ss")
+        && !w.ends_with("ous")
+        && is_lower(text, t)
 }
 
 crate::lang::word_list! {
@@ -526,6 +556,37 @@ mod tests {
         let sp = link(text, np(0, 23), &index).unwrap();
         assert_eq!(sp.span.text(text), "the number of officials");
         assert_eq!(sp.entity, None);
+    }
+
+    /// The subject phrase `subject_before` finds before `cue` in `text`.
+    fn subject(text: &str, cue: &str) -> Option<String> {
+        let toks = crate::text::tokens::tokenize(text);
+        let ci = toks.iter().position(|t| t.span.text(text) == cue).unwrap();
+        let (f, l) = subject_before(text, &toks, 0, ci)?;
+        Some(text[toks[f].span.start..toks[l].span.end].to_string())
+    }
+
+    #[test]
+    fn a_subject_may_end_in_an_abbreviation() {
+        let t = "Shipping analysts at Halden & Co. estimated the cost.";
+        let got = subject(t, "estimated");
+        assert_eq!(got.as_deref(), Some("Shipping analysts at Halden & Co."));
+        let t = "Acme Inc. said the deal was off.";
+        assert_eq!(subject(t, "said").as_deref(), Some("Acme Inc."));
+        // A period that is no abbreviation's ends no subject.
+        let t = "They left at noon. said the deal was off.";
+        assert_eq!(subject(t, "said"), None);
+    }
+
+    #[test]
+    fn an_ing_word_before_a_plural_noun_is_no_participle_clause() {
+        let t = "Striking workers said the plan would fail.";
+        assert_eq!(subject(t, "said").as_deref(), Some("Striking workers"));
+        // A fronted participle clause still is no subject.
+        let t = "Speaking on radio show Joney's Jukebox Kiedis said it.";
+        assert_eq!(subject(t, "said"), None);
+        let t = "Speaking this week officials said it.";
+        assert_eq!(subject(t, "said"), None);
     }
 
     #[test]

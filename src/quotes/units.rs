@@ -177,7 +177,9 @@ fn closes_sentence(toks: &[Tok], i: usize) -> bool {
     i > 0 && matches!(toks[i - 1].kind, TokKind::Punct('.' | '!' | '?'))
 }
 
-fn is_abbrev_before(text: &str, toks: &[Tok], i: usize) -> bool {
+/// True when token `i` is the period of an abbreviation written against its
+/// word (`Mr.`, `Co.`, `Inc.`) or of an initial (`E.`).
+pub(crate) fn is_abbrev_before(text: &str, toks: &[Tok], i: usize) -> bool {
     if !toks[i].is_punct('.') || i == 0 {
         return false;
     }

@@ -220,6 +220,11 @@ mod tests {
                     "quote [it works] by She",
                 ),
                 ("She believes it works.", "believes", "reject"),
+                (
+                    "Shipping analysts at Halden & Co. estimated the stoppage would last.",
+                    "estimated",
+                    "quote [the stoppage would last] by Shipping analysts at Halden & Co.",
+                ),
                 ("He said during a panel on trade.", "said", "reject"),
             ],
         );
