@@ -224,7 +224,7 @@ impl<'a> Strided<'a> {
     }
 
     /// Whether every element lies in `data` (and no offset overflows).
-    fn fits(&self, len: usize) -> bool {
+    fn fits(&self) -> bool {
         if self.rows == 0 || self.cols == 0 {
             return true;
         }
@@ -232,6 +232,7 @@ impl<'a> Strided<'a> {
             .checked_mul(self.row_stride)
             .zip((self.cols - 1).checked_mul(self.col_stride))
             .and_then(|(a, b)| a.checked_add(b));
+        let len = self.data.len();
         last.is_some_and(|last| last < len && len <= isize::MAX as usize)
     }
 }
@@ -244,10 +245,7 @@ impl<'a> Strided<'a> {
 fn product(dst: &mut [f32], dst_stride: usize, lhs: Strided, rhs: Strided) {
     let (m, k, n) = (lhs.rows, lhs.cols, rhs.cols);
     let out = Strided::new(dst, m, n, dst_stride, 1);
-    let fits = rhs.rows == k
-        && lhs.fits(lhs.data.len())
-        && rhs.fits(rhs.data.len())
-        && out.fits(out.data.len());
+    let fits = rhs.rows == k && lhs.fits() && rhs.fits() && out.fits();
     debug_assert!(fits, "attention product shapes");
     if !fits || m == 0 || n == 0 {
         return;
